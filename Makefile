@@ -1,0 +1,48 @@
+# benchlab: the commands a user types. Every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch 2.13.0 is pinned for tests: a CPU build that pip resolves without a CUDA download.
+TORCH_TEST_PIN ?= torch==2.13.0
+
+.PHONY: install install-test compare compare-full test test-fast bench data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Core install (no torch, no Dask): enough for `make compare`.
+$(VENV)/.core.stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+# Everything the test suite exercises: the core plus the train and dask extras and test tools.
+$(VENV)/.test.stamp: pyproject.toml $(VENV)/.core.stamp
+	$(BIN)/python -m pip install -q "$(TORCH_TEST_PIN)"
+	$(BIN)/python -m pip install -q -e ".[dask,test]"
+	touch $@
+
+install: $(VENV)/.core.stamp
+install-test: $(VENV)/.test.stamp
+
+compare: install
+	$(BIN)/benchlab compare
+
+compare-full: install
+	$(BIN)/benchlab compare --full
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install-test
+	$(BIN)/python -m pytest -q tests/benchmarks_perf --benchmark-only --benchmark-enable --benchmark-columns=min,median,mean,max,rounds
+
+data: install
+	$(BIN)/benchlab data download nb101
+	$(BIN)/benchlab data convert nb101 data/nasbench_only108.tfrecord --out data/nasbench101.h5
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

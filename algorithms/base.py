@@ -1,0 +1,108 @@
+"""The ask/tell strategy contract.
+
+A strategy is built as `Strategy(space, rng, **hyperparameters)` (hyperparameters are
+keyword arguments of `__init__`, as in scikit-learn). `ask()` proposes an architecture,
+or a `Proposal` that also names a fidelity; `tell(arch, feedback)` reports what a real
+search would see. `Feedback` has no field for test metrics, so no strategy can use them.
+`ask()` may be called several times before the matching `tell()`s (parallel workers).
+
+Subclasses implement `_ask()` and `_tell()`; this base class adds the `dedupe` option
+(propose only architectures whose canonical key is neither evaluated nor pending).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchlab.spaces.base import SearchSpace
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """What a search sees after an evaluation: validation score, cost, fidelity. Nothing else."""
+
+    valid: float
+    cost: float
+    fidelity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An architecture together with the fidelity to evaluate it at."""
+
+    arch: Hashable
+    fidelity: int | None = None
+
+
+class SpaceExhaustedError(RuntimeError):
+    """Raised by a deduplicating strategy when no unseen architecture can be found."""
+
+
+class Strategy:
+    """Base class of the search strategies. See the module docstring for the contract."""
+
+    #: how many proposals a deduplicating ask tries before falling back to random samples
+    dedupe_tries: int = 100
+
+    def __init__(self, space: SearchSpace, rng: np.random.Generator, *, dedupe: bool = False):
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError("rng must be a numpy.random.Generator")
+        self.space = space
+        self.rng = rng
+        self.dedupe = dedupe
+        self._seen: set[str] = set()  # keys evaluated or pending (kept only when deduplicating)
+
+    # -- public ask/tell -----------------------------------------------------------
+    def ask(self):
+        if not self.dedupe:
+            return self._ask()
+        for _ in range(self.dedupe_tries):
+            proposal = self._ask()
+            key = self.space.key(_arch_of(proposal))
+            if key not in self._seen:
+                self._seen.add(key)
+                return proposal
+            self._discard(proposal)
+        # The strategy keeps proposing known cells: fall back to fresh random samples.
+        for _ in range(100 * self.dedupe_tries):
+            arch = self.space.sample(self.rng)
+            key = self.space.key(arch)
+            if key not in self._seen:
+                self._seen.add(key)
+                return arch
+        raise SpaceExhaustedError(f"{type(self).__name__}: found no unevaluated architecture in {self.space.name}")
+
+    def tell(self, arch: Hashable, feedback: Feedback) -> None:
+        self._tell(arch, feedback)
+
+    # -- for subclasses --------------------------------------------------------------
+    def _ask(self):
+        raise NotImplementedError
+
+    def _tell(self, arch: Hashable, feedback: Feedback) -> None:
+        raise NotImplementedError
+
+    def _discard(self, proposal) -> None:
+        """Called when dedupe rejects a proposal that `_ask` made (undo bookkeeping if any)."""
+
+    # -- scikit-learn style parameter access ---------------------------------------------
+    def get_params(self) -> dict:
+        """Hyperparameters as passed to `__init__` (for manifests and reports)."""
+        params = {}
+        for cls in type(self).__mro__:
+            if cls is object:
+                continue
+            for name, param in inspect.signature(cls.__init__).parameters.items():
+                if name in ("self", "space", "rng") or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                    continue
+                if name not in params and hasattr(self, name):
+                    params[name] = getattr(self, name)
+        return params
+
+
+def _arch_of(proposal):
+    return proposal.arch if isinstance(proposal, Proposal) else proposal

@@ -1,0 +1,120 @@
+"""The benchmark contract: a search space plus recorded results.
+
+Scores are "higher is better" fractions for accuracies (a benchmark stored in percent is
+converted when loaded); a benchmark whose metric is a loss serves its negative so that
+regret = optimum - score stays non-negative everywhere. Costs are seconds of recorded
+training time, or one unit per query where a benchmark records no time.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchlab.spaces.base import SearchSpace
+
+NAN = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One recorded training run of one architecture, as a lookup returns it."""
+
+    key: str
+    valid: float  # validation score of the drawn repeat
+    test: float  # test score of the same repeat; NaN where the benchmark has none
+    cost: float  # seconds of training charged to the clock (1.0 per query without times)
+    fidelity: int | None  # the budget it was trained for (epochs), None for single-fidelity
+    repeat: int  # which recorded repeat was drawn
+    train: float = NAN
+    params: float = NAN
+
+
+@dataclass(frozen=True, slots=True)
+class MeanMetrics:
+    """Exact per-architecture means over the recorded repeats, used for regret."""
+
+    valid: float
+    test: float
+
+
+@dataclass(frozen=True, slots=True)
+class Optimum:
+    """Best mean validation and best mean test score at the full fidelity (may be different cells)."""
+
+    valid: float
+    test: float
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    """What `benchlab benchmarks` lists about one benchmark."""
+
+    name: str
+    space_size: int | None
+    repeats: int
+    metric: str
+    fidelities: tuple
+    has_time_cost: bool
+    has_test_metric: bool
+    data_present: bool
+    get_command: str = ""
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class Benchmark(ABC):
+    """A search space plus a table. Queries draw a recorded repeat with the rng they are handed."""
+
+    name: str = "benchmark"
+    space: SearchSpace
+    #: budgets the table holds, ascending; the last is the full budget regret is measured at
+    fidelities: tuple = (None,)
+    n_repeats: int = 1
+    has_test_metric: bool = True
+    has_time_cost: bool = True
+    #: what `valid` / `test` are, e.g. "accuracy (fraction)" or "negative validation MSE"
+    metric: str = "accuracy"
+    description: str = ""
+
+    @property
+    def max_fidelity(self):
+        return self.fidelities[-1]
+
+    @abstractmethod
+    def query(self, arch: Hashable, rng: np.random.Generator, fidelity=None) -> Observation:
+        """Draw one recorded repeat of `arch` at `fidelity` (default: the full budget)."""
+
+    @abstractmethod
+    def means(self, arch: Hashable, fidelity=None) -> MeanMetrics:
+        """Mean validation and test score over repeats (NaN test where none exists)."""
+
+    def means_by_key(self, key: str, fidelity=None) -> MeanMetrics:
+        """Same as `means`, from a canonical key (the simulator keeps keys, not objects)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot look up means by key")
+
+    @property
+    @abstractmethod
+    def optimum(self) -> Optimum:
+        """Best mean validation and best mean test over all architectures at the full budget."""
+
+    def data_checksum(self) -> str:
+        """A digest of the data the benchmark serves, recorded in experiment manifests."""
+        return ""
+
+    def check_fidelity(self, fidelity):
+        """Return the fidelity to use, or raise a clear error for one the table lacks."""
+        from benchlab.errors import UserError
+
+        if fidelity is None:
+            return self.max_fidelity
+        if fidelity not in self.fidelities:
+            raise UserError(
+                f"{self.name}: fidelity {fidelity!r} is not in the table; use one of "
+                f"{', '.join(str(f) for f in self.fidelities)}"
+            )
+        return fidelity

@@ -1,0 +1,108 @@
+"""One storage layout for every tabular benchmark (in the spirit of Syne Tune's blackbox repository).
+
+A `Table` holds, for n architectures, F fidelities and R repeats, dense float arrays
+`valid`, `test`, `cost` and `train` of shape (n, F, R) with NaN where a repeat does not exist,
+plus `params` (n,) and the canonical `keys` (n,). Each benchmark's conversion module turns
+its source format into a Table once; the Table is cached as an uncompressed `.npz` (no
+pickled objects) so that loading takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from benchlab.errors import DataError
+
+FORMAT_VERSION = 1
+_ARRAYS = ("valid", "test", "cost", "train")
+
+
+@dataclass
+class Table:
+    keys: np.ndarray  # (n,) str
+    valid: np.ndarray  # (n, F, R) float, higher is better
+    fidelities: tuple
+    test: np.ndarray | None = None
+    cost: np.ndarray | None = None  # seconds; None: every query costs one unit
+    train: np.ndarray | None = None
+    params: np.ndarray | None = None  # (n,)
+    meta: dict = field(default_factory=dict)  # source, version, units; JSON-serialisable
+
+    def __post_init__(self) -> None:
+        self.keys = np.asarray(self.keys).astype(str)
+        n, n_fid, _ = self.valid.shape
+        if len(self.keys) != n or n_fid != len(self.fidelities):
+            raise ValueError("table arrays disagree on the number of architectures or fidelities")
+        for name in _ARRAYS:
+            arr = getattr(self, name)
+            if arr is not None and arr.shape != self.valid.shape:
+                raise ValueError(f"table array {name} has shape {arr.shape}, expected {self.valid.shape}")
+        present = ~np.isnan(self.valid)
+        # Repeats are stored first-come: a missing repeat is always after the present ones,
+        # so a query draws uniformly from range(n_available).
+        if np.any(present[..., 1:] & ~present[..., :-1]):
+            raise ValueError("table repeats must be stored before missing (NaN) entries")
+
+    @property
+    def n_repeats(self) -> int:
+        return self.valid.shape[2]
+
+    def checksum(self) -> str:
+        digest = hashlib.sha256()
+        digest.update("\n".join(self.keys.tolist()).encode())
+        for name in _ARRAYS + ("params",):
+            arr = getattr(self, name)
+            if arr is not None:
+                digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
+    # -- storage -------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write atomically: a temporary file in the same folder, renamed when complete."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {"keys": self.keys, "fidelities": np.asarray(self.fidelities, dtype=np.int64)}
+        for name in _ARRAYS + ("params",):
+            arr = getattr(self, name)
+            if arr is not None:
+                arrays[name] = arr
+        meta = dict(self.meta, format_version=FORMAT_VERSION)
+        arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Table":
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("format_version") != FORMAT_VERSION:
+                    raise DataError(
+                        f"{path}: table format {meta.get('format_version')} is not {FORMAT_VERSION}; "
+                        "delete the file and it is rebuilt"
+                    )
+                kwargs = {name: data[name] for name in _ARRAYS + ("params",) if name in data.files}
+                return cls(
+                    keys=data["keys"],
+                    fidelities=tuple(int(f) for f in data["fidelities"]),
+                    meta=meta,
+                    **kwargs,
+                )
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such table file") from None
+        except (OSError, ValueError, KeyError) as exc:
+            raise DataError(f"{path}: not a benchlab table ({exc}); delete it and it is rebuilt") from None

@@ -1,0 +1,64 @@
+"""The `benchlab` command: one entry point, a subcommand per task.
+
+User errors (`benchlab.errors.UserError`) end in one line on stderr and exit code 2, with
+no traceback; each subcommand is responsible for leaving no partial output behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from benchlab import __version__
+from benchlab.errors import UserError
+
+# Each module defines `register(subparsers)`, which adds its parser and sets `func`.
+_SUBCOMMANDS = (
+    "benchlab.cli.data",
+    "benchlab.cli.benchmarks",
+    "benchlab.cli.query",
+    "benchlab.cli.compare",
+    "benchlab.cli.report",
+    "benchlab.cli.validate",
+    "benchlab.cli.verify",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="benchlab",
+        description="Compare NAS search strategies on tabular benchmarks.",
+    )
+    parser.add_argument("--version", action="version", version=f"benchlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in _SUBCOMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # subcommand not part of this build
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+    except UserError as exc:
+        print(f"benchlab: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("benchlab: interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Simulated runs: one benchmark, one strategy, one seed, one budget."""

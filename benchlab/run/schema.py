@@ -1,0 +1,32 @@
+"""The trajectory schema: one row per evaluation, as written to each run's Parquet file.
+
+Users analyse these files themselves, so the columns are documented here and in the README.
+Regrets are measured against the benchmark's optimum of *mean* validation / test score
+(fractions for accuracies); test columns are NaN where a benchmark has no test metric.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+COLUMNS: dict[str, tuple[pa.DataType, str]] = {
+    "benchmark": (pa.string(), "benchmark name, e.g. nb201/cifar10"),
+    "strategy": (pa.string(), "strategy label in the experiment (registry name or user label)"),
+    "seed": (pa.int64(), "repeat index of this run within the experiment"),
+    "step": (pa.int64(), "0-based evaluation number, in order of finishing time"),
+    "worker": (pa.int64(), "simulated worker that ran the evaluation"),
+    "sim_start": (pa.float64(), "simulated time the evaluation started (seconds)"),
+    "sim_end": (pa.float64(), "simulated time the result arrived (seconds)"),
+    "arch_key": (pa.string(), "canonical key of the evaluated architecture"),
+    "fidelity": (pa.int64(), "budget evaluated at (epochs); null for single-fidelity benchmarks"),
+    "valid_observed": (pa.float64(), "validation score the strategy was told (one sampled repeat)"),
+    "cost": (pa.float64(), "simulated seconds charged for this evaluation"),
+    "incumbent_key": (pa.string(), "best architecture so far by observed validation score"),
+    "incumbent_valid_mean": (pa.float64(), "incumbent's mean validation score over repeats"),
+    "incumbent_test_mean": (pa.float64(), "incumbent's mean test score over repeats (NaN if none)"),
+    "valid_regret": (pa.float64(), "optimum mean validation minus incumbent's mean validation"),
+    "test_regret": (pa.float64(), "optimum mean test minus incumbent's mean test (NaN if none)"),
+    "strategy_wall_s": (pa.float64(), "wall-clock seconds the strategy spent in ask+tell for this step"),
+}
+
+SCHEMA = pa.schema([pa.field(name, dtype) for name, (dtype, _) in COLUMNS.items()])

@@ -1,0 +1,96 @@
+"""The search-space contract every strategy relies on.
+
+Architectures are immutable, hashable values. Two architectures that are the same network
+(isomorphic cells, equivalent link patterns) share one canonical `key`; strategies that
+deduplicate compare keys, never objects.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+
+
+class SearchSpace(ABC):
+    """A set of architectures with the operations search strategies need.
+
+    Randomness enters only through the `numpy.random.Generator` passed to a method.
+    """
+
+    #: short name used in messages, e.g. "nb101(max_vertices=7, max_edges=9)"
+    name: str = "space"
+
+    # -- identity and validity -------------------------------------------------
+    @abstractmethod
+    def key(self, arch: Hashable) -> str:
+        """Canonical key: equal for architectures that are the same network."""
+
+    @abstractmethod
+    def validate(self, arch: Hashable) -> None:
+        """Raise `InvalidArchitectureError` naming the broken rule, or return None."""
+
+    def is_valid(self, arch: Hashable) -> bool:
+        from benchlab.errors import InvalidArchitectureError
+
+        try:
+            self.validate(arch)
+        except InvalidArchitectureError:
+            return False
+        return True
+
+    # -- moves -------------------------------------------------------------------
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Hashable:
+        """A valid architecture drawn with `rng` (the space's reference distribution)."""
+
+    @abstractmethod
+    def mutate(self, arch: Hashable, rng: np.random.Generator) -> Hashable:
+        """A valid architecture near `arch` whose key differs from `arch`'s."""
+
+    @abstractmethod
+    def neighbours(self, arch: Hashable) -> list:
+        """Every valid architecture one elementary change away, distinct keys, parent excluded."""
+
+    # -- encodings for models and policies ----------------------------------------
+    @property
+    @abstractmethod
+    def encoding_size(self) -> int:
+        """Length of `encode`'s vector."""
+
+    @abstractmethod
+    def encode(self, arch: Hashable) -> np.ndarray:
+        """Fixed-length float vector for surrogate models."""
+
+    def encode_many(self, archs: Sequence[Hashable]) -> np.ndarray:
+        if not archs:
+            return np.empty((0, self.encoding_size))
+        return np.stack([self.encode(a) for a in archs])
+
+    @property
+    @abstractmethod
+    def decision_sizes(self) -> tuple[int, ...]:
+        """Number of choices of each categorical decision (for policies such as REINFORCE)."""
+
+    @abstractmethod
+    def to_decisions(self, arch: Hashable) -> np.ndarray:
+        """The architecture as an integer vector, entry i in range(decision_sizes[i])."""
+
+    @abstractmethod
+    def from_decisions(self, decisions: Sequence[int]) -> Hashable:
+        """The architecture a decision vector describes; `InvalidArchitectureError` if none."""
+
+    # -- text form (command line, reports) -----------------------------------------
+    @abstractmethod
+    def parse(self, text: str) -> Hashable:
+        """An architecture from its text form; `InvalidArchitectureError` on bad text."""
+
+    @abstractmethod
+    def format(self, arch: Hashable) -> str:
+        """The text form `parse` reads back."""
+
+    @property
+    def size(self) -> int | None:
+        """Number of distinct architectures (canonical keys), or None when unknown."""
+        return None
