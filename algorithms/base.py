@@ -77,7 +77,14 @@ class Strategy:
         raise SpaceExhaustedError(f"{type(self).__name__}: found no unevaluated architecture in {self.space.name}")
 
     def tell(self, arch: Hashable, feedback: Feedback) -> None:
+        if self.dedupe:
+            # an architecture told without being asked (a warm start, a replay) is also known
+            self._seen.add(self.space.key(arch))
         self._tell(arch, feedback)
+
+    def is_seen(self, key: str) -> bool:
+        """Whether a deduplicating strategy has asked or been told this key (False without dedupe)."""
+        return key in self._seen
 
     # -- for subclasses --------------------------------------------------------------
     def _ask(self):
