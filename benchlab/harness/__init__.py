@@ -1,0 +1,1 @@
+"""Experiments: grids of benchmarks x strategies x seeds, executed locally or on Dask."""

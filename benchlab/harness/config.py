@@ -1,0 +1,295 @@
+"""Experiment configuration: a small TOML file plus command-line overrides, validated up front.
+
+The file format is documented in docs/harness.md. Everything that can be wrong with an
+experiment (unknown keys, names, hyperparameters, budgets, unreadable files, benchmarks
+without data) is found by `load_config` before anything is written, and reported as one
+`ConfigError` line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from algorithms import STRATEGIES, load_strategy
+from benchlab.errors import ConfigError, UserError
+from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, shipped_benchmarks, try_open
+from benchlab.run.simulator import REQUERY_POLICIES, Budget
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
+
+_TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
+             "requery", "charge_strategy_time"}
+_STRATEGY_KEYS = {"name", "class", "hyperparameters"}
+_BUDGET_KEYS = {"queries", "time"}
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: selectors usable in `benchmarks`: expanded from the benchmark registry
+SELECTORS = {"@default": "the registry's default-comparison benchmarks", "@all": "every shipped benchmark"}
+
+
+@dataclass(frozen=True)
+class StrategySpec:
+    """One strategy of the grid: its class as `module:Class` and its hyperparameters."""
+
+    label: str
+    target: str  # "module:Class"
+    params: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"class": self.target, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment: every benchmark opens and every strategy imports."""
+
+    name: str
+    seed: int
+    benchmarks: tuple[str, ...]
+    strategies: dict[str, StrategySpec]
+    seeds: int
+    budget: Budget
+    workers: int = 1
+    requery: str = "charge"
+    charge_strategy_time: bool = False
+    source: str = ""  # the file it was read from
+    notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "seed": self.seed,
+            "seeds": self.seeds,
+            "benchmarks": list(self.benchmarks),
+            "strategies": {label: spec.as_dict() for label, spec in self.strategies.items()},
+            "budget": self.budget.as_dict(),
+            "workers": self.workers,
+            "requery": self.requery,
+            "charge_strategy_time": self.charge_strategy_time,
+            "source": self.source,
+        }
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.benchmarks) * len(self.strategies) * self.seeds
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    name: str | None = None,
+    benchmarks: list[str] | None = None,
+    strategies: list[str] | None = None,
+    user_strategies: list[str] | None = None,
+    seeds: int | None = None,
+    seed: int | None = None,
+    budget_queries: int | None = None,
+    budget_time: float | None = None,
+    workers: int | None = None,
+    requery: str | None = None,
+    charge_strategy_time: bool | None = None,
+    full: bool = False,
+) -> ExperimentConfig:
+    """Read `path` (default: the shipped default experiment), apply overrides, validate all.
+
+    `benchmarks`/`strategies` replace the file's lists (a strategy label already in the file
+    keeps its hyperparameters, another name is looked up in the registry); `user_strategies`
+    adds `module:Class` strategies under their class name; `full` runs every shipped benchmark.
+    """
+    source = Path(path) if path is not None else DEFAULT_CONFIG
+    raw = _read_toml(source)
+    _check_keys(raw, _TOP_KEYS, f"{source}")
+
+    exp_name = name or raw.get("name") or source.stem
+    if not isinstance(exp_name, str) or not _LABEL.match(exp_name):
+        raise ConfigError(f"{source}: name must be a plain word (letters, digits, . _ -), got {exp_name!r}")
+    exp_seed = _int(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
+    n_seeds = _int(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
+    n_workers = _int(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
+    policy = requery if requery is not None else raw.get("requery", "charge")
+    if policy not in REQUERY_POLICIES:
+        raise ConfigError(f"{source}: requery must be one of {', '.join(REQUERY_POLICIES)}, got {policy!r}")
+    charge = charge_strategy_time if charge_strategy_time is not None else raw.get("charge_strategy_time", False)
+    if not isinstance(charge, bool):
+        raise ConfigError(f"{source}: charge_strategy_time must be true or false, got {charge!r}")
+
+    budget_raw = raw.get("budget", {})
+    if not isinstance(budget_raw, dict):
+        raise ConfigError(f"{source}: [budget] must be a table with `queries` and/or `time`")
+    _check_keys(budget_raw, _BUDGET_KEYS, f"{source} [budget]")
+    queries = budget_queries if budget_queries is not None else budget_raw.get("queries")
+    sim_time = budget_time if budget_time is not None else budget_raw.get("time")
+    try:
+        budget = Budget(queries=queries, time=sim_time)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+    specs = _strategy_specs(raw.get("strategies", {}), source)
+    if strategies is not None:
+        specs = {label: specs.get(label) or _spec_from_name(label, source) for label in strategies}
+    for target in user_strategies or []:
+        label = target.rpartition(":")[2] or target
+        if label in specs:
+            raise ConfigError(f"strategy label {label!r} is used twice; give the config entry another label")
+        specs[label] = StrategySpec(label, _user_target(target), {})
+    if not specs:
+        raise ConfigError(f"{source}: no strategies; add a [strategies.<label>] table or pass --strategies")
+
+    notes: list[str] = []
+    if full:
+        bench_list, optional = ["@all"], []
+    elif benchmarks is not None:
+        bench_list, optional = list(benchmarks), []
+    else:
+        bench_list = _str_list(raw.get("benchmarks", []), "benchmarks", source)
+        optional = _str_list(raw.get("optional_benchmarks", []), "optional_benchmarks", source)
+    resolved = _resolve_benchmarks(bench_list, optional, source, notes)
+    if not resolved:
+        raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
+
+    # Validate every strategy against every benchmark's space before anything runs.
+    for spec in specs.values():
+        cls = _load_strategy(spec, source)
+        _check_hyperparameters(cls, spec, source)
+    if charge is False and policy == "cache" and budget.queries is None:
+        raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
+
+    return ExperimentConfig(
+        name=exp_name,
+        seed=exp_seed,
+        benchmarks=tuple(resolved),
+        strategies=specs,
+        seeds=n_seeds,
+        budget=budget,
+        workers=n_workers,
+        requery=policy,
+        charge_strategy_time=charge,
+        source=str(source),
+        notes=tuple(notes),
+    )
+
+
+# -- pieces ------------------------------------------------------------------------------
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"experiment file {path} does not exist; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read experiment file {path} ({exc}); check the path and permissions") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"experiment file {path} is not valid TOML ({exc}); fix the syntax") from None
+
+
+def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed keys are {', '.join(sorted(allowed))}")
+
+
+def _int(value, what: str, source: Path, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{source}: {what} must be a whole number, got {value!r}")
+    if value < minimum:
+        raise ConfigError(f"{source}: {what} must be at least {minimum}, got {value}")
+    return value
+
+
+def _str_list(value, what: str, source: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: {what} must be a list of names, e.g. [\"nb201/cifar10\"]")
+    return value
+
+
+def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: strategies must be tables, e.g. [strategies.rs] name = \"rs\"")
+    specs = {}
+    for label, entry in table.items():
+        where = f"{source} [strategies.{label}]"
+        if not _LABEL.match(label):
+            raise ConfigError(f"{where}: a label must be a plain word (letters, digits, . _ -)")
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table with `name` or `class`")
+        _check_keys(entry, _STRATEGY_KEYS, where)
+        if ("name" in entry) == ("class" in entry):
+            raise ConfigError(f"{where}: give exactly one of `name` (a registry name) or `class` (module:Class)")
+        if "name" in entry:
+            if entry["name"] not in STRATEGIES:
+                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}")
+            target = STRATEGIES[entry["name"]]
+        else:
+            target = _user_target(entry["class"], where)
+        params = entry.get("hyperparameters", {})
+        if not isinstance(params, dict):
+            raise ConfigError(f"{where}: hyperparameters must be a table of keyword arguments")
+        specs[label] = StrategySpec(label, target, dict(params))
+    return specs
+
+
+def _spec_from_name(name: str, source: Path) -> StrategySpec:
+    if name in STRATEGIES:
+        return StrategySpec(name, STRATEGIES[name], {})
+    raise ConfigError(
+        f"unknown strategy {name!r}; use a registry name ({', '.join(STRATEGIES)}), a label from {source}, "
+        "or --strategy module:Class"
+    )
+
+
+def _user_target(target, where: str = "--strategy") -> str:
+    if not isinstance(target, str) or not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", target):
+        raise ConfigError(f"{where}: a strategy class is written module:Class (e.g. my_pkg.search:MySearch), got {target!r}")
+    return target
+
+
+def _load_strategy(spec: StrategySpec, source: Path) -> type:
+    try:
+        return load_strategy(spec.target)
+    except UserError as exc:
+        raise ConfigError(f"strategy {spec.label!r}: {exc}") from None
+
+
+def _check_hyperparameters(cls: type, spec: StrategySpec, source: Path) -> None:
+    try:
+        inspect.signature(cls).bind(None, None, **spec.params)
+    except TypeError as exc:
+        raise ConfigError(f"strategy {spec.label!r} ({spec.target}): bad hyperparameters ({exc}); see its docstring") from None
+
+
+def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, notes: list[str]) -> list[str]:
+    resolved: list[str] = []
+    for name in names:
+        if name in SELECTORS:
+            expanded = default_benchmarks() if name == "@default" else shipped_benchmarks()
+            for entry_name, present in expanded:
+                if present:
+                    resolved.append(entry_name)
+                else:
+                    notes.append(f"skipping {entry_name}: its data is not present")
+            continue
+        if name.startswith("@"):
+            raise ConfigError(f"{source}: unknown benchmark selector {name!r}; use one of {', '.join(SELECTORS)}")
+        try:
+            open_benchmark(name)
+        except UserError as exc:
+            raise ConfigError(str(exc)) from None
+        resolved.append(name)
+    for name in optional:
+        problem = try_open(name)
+        if problem is None:
+            resolved.append(name)
+        else:
+            notes.append(f"skipping optional benchmark {name}: {problem}")
+    out: list[str] = []
+    for name in resolved:  # keep the first of duplicates
+        if name not in out:
+            out.append(name)
+    return out

@@ -1,0 +1,79 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+Each executor takes picklable `RunTask`s and yields `RunOutcome`s as they complete; the
+caller writes the files. Dask is an optional extra, imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+
+from benchlab.errors import UserError
+from benchlab.harness.tasks import RunOutcome, RunTask, execute
+
+#: times Dask re-runs a task whose execution raised (a dead worker is rescheduled by Dask itself)
+DASK_RETRIES = 2
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_in_process(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
+    for task in tasks:
+        yield execute(task)
+
+
+def run_in_processes(tasks: list[RunTask], jobs: int) -> Iterator[RunOutcome]:
+    # fork (where available) lets workers inherit the benchmarks the parent already opened
+    # while validating the experiment, instead of reading every table once per process.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    try:
+        futures = [pool.submit(execute, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+    except BrokenProcessPool:
+        raise UserError("a worker process died (out of memory or killed); run the same command again to resume") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_on_dask(tasks: list[RunTask], *, scheduler: str | None = None, dask_local: int | None = None) -> Iterator[RunOutcome]:
+    """Run on the Dask scheduler at `scheduler`, or on a LocalCluster of `dask_local` worker processes."""
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_as_completed
+    except ImportError:
+        raise UserError("Dask is not installed; install the extra with `pip install 'benchlab[dask]'`") from None
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address") from None
+        else:
+            cluster = LocalCluster(
+                n_workers=dask_local or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        try:
+            futures = [
+                client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False, retries=DASK_RETRIES)
+                for task in tasks
+            ]
+            for future in dask_as_completed(futures):
+                outcome = future.result()
+                future.release()
+                yield outcome
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

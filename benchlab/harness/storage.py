@@ -1,0 +1,90 @@
+"""The layout of an experiment folder and atomic writes into it.
+
+    E/manifest.json
+    E/runs/<benchmark-slug>/<strategy-label>/seed-0007.parquet     (one finished run)
+    E/runs/<benchmark-slug>/<strategy-label>/seed-0007.failed.json (traceback of a failed run)
+
+Every file is written to a temporary name in its own folder and renamed into place with
+`os.replace`, so a killed process leaves either the old file, the new file, or a stray
+temporary file (removed on the next start), never a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from benchlab.harness.tasks import METADATA_KEY, RunTask
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+_TMP_PREFIX = ".tmp-"
+
+
+def slug(name: str) -> str:
+    """A benchmark name as a folder name: every char outside [A-Za-z0-9._-] becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def run_path(out_dir: Path, task: RunTask, suffix: str = ".parquet") -> Path:
+    return Path(out_dir) / RUNS / slug(task.benchmark) / task.strategy / f"seed-{task.seed:04d}{suffix}"
+
+
+def failed_path(out_dir: Path, task: RunTask) -> Path:
+    return run_path(out_dir, task, ".failed.json")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX + path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json_atomic(path: Path, obj) -> None:
+    write_atomic(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
+
+
+def run_metadata(path: Path) -> dict | None:
+    """The benchlab metadata of a run file, or None when it is missing or unreadable."""
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        return json.loads(meta[METADATA_KEY])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def is_finished(out_dir: Path, task: RunTask) -> bool:
+    meta = run_metadata(run_path(out_dir, task))
+    return bool(meta) and meta.get("settings_hash") == task.settings_hash and meta.get("status") == "complete"
+
+
+def remove_stray_temporaries(out_dir: Path) -> int:
+    """Delete temporary files a killed earlier invocation left behind; returns how many."""
+    removed = 0
+    root = Path(out_dir)
+    if not root.exists():
+        return 0
+    for tmp in root.rglob(_TMP_PREFIX + "*"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    try:
+        return json.loads((Path(out_dir) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
