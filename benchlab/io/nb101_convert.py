@@ -1,0 +1,404 @@
+"""Convert an official NAS-Bench-101 TFRecord file into benchlab's HDF5 table (format_version 1).
+
+Layout (n unique cells in order of first appearance, E epoch budgets, R repeats):
+  root attrs: format="benchlab-nb101", format_version=1, source_name, source_sha256,
+      max_vertices, max_edges, epochs (ascending int64), repeats
+  hash (n,) |S32; num_vertices (n,) uint8; adjacency (n, V, V) uint8 zero-padded;
+  ops (n, V) int8 (-1 input, -2 output, 0 conv3x3, 1 conv1x1, 2 maxpool, -3 padding);
+  trainable_parameters (n,) int64;
+  metrics (n, E, R, 2, 4) float64 [halfway|final] x [train, valid, test accuracy, training time];
+  current_epoch (n, E, R, 2) float64; NaN wherever a value does not exist.
+
+The file is decoded in parallel spans (one process per core): each span becomes compact
+arrays, and everything after that (deduplication, repeat numbering, consistency checks,
+filling the dense arrays) is vectorised numpy. Every stored module hash is checked against
+the key the NB101 search space computes for the stored cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from benchlab.errors import DataError, InvalidArchitectureError
+from benchlab.io.nb101_records import FINAL, HALFWAY, RecordError, decode_model_metrics, parse_payload, record_error
+from benchlab.io.tfrecord import read_frames, scan_frames
+from benchlab.paths import data_dir
+
+FORMAT = "benchlab-nb101"
+FORMAT_VERSION = 1
+DEFAULT_NAME = "nasbench101.h5"
+OP_LABELS = {"input": -1, "output": -2, "conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1, "maxpool3x3": 2}
+PADDING = -3
+DEFAULT_MAX_EDGES = 9
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_SPAN = 65_536  # records per parallel work unit: a few MB of payload, a fraction of a second
+_PARALLEL_FROM = 1 << 24  # bytes; smaller files are not worth starting processes for
+
+# (matrix, ops) -> module hash of the cell; raises InvalidArchitectureError for an invalid cell.
+KeyFunction = Callable[[np.ndarray, list], str]
+
+
+class NB101DataWarning(UserWarning):
+    """The file converts, but something about it is uneven (e.g. repeat counts differ)."""
+
+
+def default_output() -> Path:
+    return data_dir() / DEFAULT_NAME
+
+
+# -- decoding spans of records ------------------------------------------------------------------
+def _decode_span(path: str, start: tuple[int, int], count: int | None) -> dict:
+    """Decode `count` records from `start` into compact arrays (runs in a worker process)."""
+    hashes, epochs, digits, op_ids, params = [], [], [], [], []
+    offsets = []
+    values = []  # 10 floats per record: halfway and final (train, valid, test, time), epochs
+    vocabulary: dict[str, int] = {}
+    nan5 = (math.nan,) * 5
+    for index, offset, payload in read_frames(path, start=start, count=count):
+        try:
+            module_hash, epoch, adjacency, ops_text, raw = parse_payload(payload)
+            evaluations, n_params, _ = decode_model_metrics(raw)
+        except RecordError as exc:
+            raise record_error(path, index, offset, str(exc)) from None
+        hashes.append(module_hash)
+        epochs.append(epoch)
+        digits.append(adjacency)
+        op_ids.append(vocabulary.setdefault(ops_text, len(vocabulary)))
+        params.append(n_params)
+        offsets.append(offset)
+        half = evaluations[HALFWAY] if len(evaluations) > HALFWAY else nan5
+        final = evaluations[FINAL] if len(evaluations) > FINAL else nan5
+        values.append((half[2], half[3], half[4], half[1], final[2], final[3], final[4], final[1], half[0], final[0]))
+    k = len(hashes)
+    table = np.array(values, dtype=np.float64).reshape(k, 10)
+    return {
+        "first_index": start[0],
+        "hash": np.array(hashes, dtype="S32"),
+        "epochs": np.array(epochs, dtype=np.int64),
+        "digits": np.array(digits, dtype="S"),
+        "op_id": np.array(op_ids, dtype=np.int32),
+        "vocabulary": list(vocabulary),
+        "params": np.array(params, dtype=np.int64),
+        "offset": np.array(offsets, dtype=np.int64),
+        "metrics": table[:, :8].reshape(k, 2, 4),
+        "current_epoch": table[:, 8:],
+    }
+
+
+def _merge(spans: list[dict]) -> dict:
+    """Concatenate span arrays, renumbering each span's op-text vocabulary into one."""
+    spans.sort(key=lambda span: span["first_index"])
+    vocabulary: dict[str, int] = {}
+    op_ids = []
+    for span in spans:
+        remap = np.array([vocabulary.setdefault(text, len(vocabulary)) for text in span["vocabulary"]], dtype=np.int32)
+        op_ids.append(remap[span["op_id"]] if len(remap) else span["op_id"])
+    merged = {name: np.concatenate([span[name] for span in spans]) for name in spans[0] if name not in ("first_index", "vocabulary", "op_id")}
+    merged["op_id"] = np.concatenate(op_ids)
+    merged["vocabulary"] = list(vocabulary)
+    return merged
+
+
+class _Progress:
+    """A tqdm bar over the bytes of the source file (or nothing when progress is off)."""
+
+    def __init__(self, total: int, enabled: bool, name: str):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"converting {name}")
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> dict:
+    if jobs <= 1:
+        span = _decode_span(str(path), (0, 0), None)
+        progress.update(size)
+        return _merge([span])
+    starts, n_frames = scan_frames(path, every=_SPAN)
+    bounds = [offset for _, offset in starts] + [size]
+    spans = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])): bounds[i + 1] - bounds[i]
+            for i, start in enumerate(starts)
+        }
+        try:
+            for future in futures:  # in file order, so the first bad record is the one reported
+                spans.append(future.result())
+                progress.update(futures[future])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return _merge(spans)
+
+
+# -- building the table ---------------------------------------------------------------------------
+def _first_appearance(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row of each record, first record of each row) with rows numbered in file order."""
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], first[order]
+
+
+def _repeat_slots(row: np.ndarray, epoch_index: np.ndarray, n_epochs: int) -> np.ndarray:
+    """The number of earlier records of the same (cell, epochs): each record's repeat slot."""
+    group = row.astype(np.int64) * n_epochs + epoch_index
+    order = np.argsort(group, kind="stable")  # stable: file order within a group
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    slots = np.empty_like(order)
+    slots[order] = np.arange(len(order)) - run_start
+    return slots
+
+
+def _check_same_cell(path: Path, data: dict, row: np.ndarray, first: np.ndarray) -> None:
+    """Every record of one module hash must describe the same cell and parameter count."""
+    for name, what in (("digits", "adjacency"), ("op_id", "operations"), ("params", "trainable_parameters")):
+        values = data[name]
+        bad = np.flatnonzero(values != values[first[row]])
+        if len(bad):
+            i = int(bad[0])
+            j = int(first[row[i]])
+            raise DataError(
+                f"{path}: record {i} at byte {int(data['offset'][i])}: module_hash "
+                f"{data['hash'][i].decode()} has another {what} than record {j}; the file is inconsistent, "
+                "download it again"
+            )
+
+
+def _repeat_report(path: Path, counts: np.ndarray, hashes: np.ndarray, epochs: np.ndarray) -> str | None:
+    """A one-paragraph description of (cell, epochs) pairs whose repeat count differs from the most common."""
+    values, freq = np.unique(counts, return_counts=True)
+    if len(values) == 1:
+        return None
+    usual = int(values[np.argmax(freq)])
+    odd = np.argwhere(counts != usual)
+    summary = ", ".join(f"{int(f)} with {int(v)}" for v, f in zip(values, freq) if v != usual)
+    cell, e = odd[0]
+    return (
+        f"{path}: repeat counts differ: most (cell, epochs) pairs have {usual} repeats, but {summary} "
+        f"(e.g. {hashes[cell].decode()} at {int(epochs[e])} epochs has {int(counts[cell, e])}); "
+        "missing repeats are stored as NaN"
+    )
+
+
+def _matrices(digits: np.ndarray, num_vertices: np.ndarray, max_vertices: int) -> np.ndarray:
+    n = len(digits)
+    adjacency = np.zeros((n, max_vertices, max_vertices), dtype=np.uint8)
+    width = digits.dtype.itemsize
+    raw = np.frombuffer(digits.tobytes(), dtype=np.uint8).reshape(n, width)
+    for v in np.unique(num_vertices):
+        rows = np.flatnonzero(num_vertices == v)
+        adjacency[rows, :v, :v] = (raw[rows, : v * v] - ord("0")).reshape(len(rows), v, v)
+    return adjacency
+
+
+def _op_labels(path: Path, data: dict, max_vertices: int) -> np.ndarray:
+    """(len(vocabulary), max_vertices) int8 labels of each distinct op text."""
+    labels = np.full((len(data["vocabulary"]), max_vertices), PADDING, dtype=np.int8)
+    for text_id, text in enumerate(data["vocabulary"]):
+        names = text.split(",")
+        unknown = [name for name in names if name not in OP_LABELS]
+        if unknown:
+            i = int(np.flatnonzero(data["op_id"] == text_id)[0])
+            raise DataError(
+                f"{path}: record {i} at byte {int(data['offset'][i])}: unknown operation {unknown[0]!r} "
+                f"(known: {', '.join(OP_LABELS)}); the file is not a NAS-Bench-101 record file"
+            )
+        labels[text_id, : len(names)] = [OP_LABELS[name] for name in names]
+    return labels
+
+
+def default_key_function(max_vertices: int, max_edges: int) -> KeyFunction:
+    """The NB101 search space's canonical key (the official module hash) for (matrix, ops)."""
+    from benchlab.spaces.nb101 import Cell, NB101Space
+
+    space = NB101Space(max_vertices=max_vertices, max_edges=max_edges)
+
+    def key(matrix: np.ndarray, ops: list) -> str:
+        return space.key(Cell(matrix, ops))
+
+    return key
+
+
+_LABEL_NAMES = {label: name for name, label in OP_LABELS.items()}
+
+
+def _check_hashes(
+    path: Path, hashes: np.ndarray, adjacency: np.ndarray, ops: np.ndarray, num_vertices: np.ndarray,
+    first: np.ndarray, offsets: np.ndarray, key: KeyFunction,
+) -> None:
+    for row in range(len(hashes)):
+        v = int(num_vertices[row])
+        names = [_LABEL_NAMES[label] for label in ops[row, :v].tolist()]
+        stored = hashes[row].decode()
+        i = int(first[row])
+        try:
+            computed = key(adjacency[row, :v, :v], names)
+        except InvalidArchitectureError as exc:
+            raise record_error(path, i, int(offsets[i]), f"invalid cell ({exc})") from None
+        if computed != stored:
+            raise record_error(
+                path, i, int(offsets[i]), f"module_hash {stored} differs from the hash of its cell, {computed}"
+            )
+
+
+def _build_table(path: Path, data: dict, key: KeyFunction | None) -> tuple[dict, dict]:
+    n_records = len(data["hash"])
+    row, first = _first_appearance(data["hash"])
+    _check_same_cell(path, data, row, first)
+    epochs = np.unique(data["epochs"])
+    epoch_index = np.searchsorted(epochs, data["epochs"])
+    slots = _repeat_slots(row, epoch_index, len(epochs))
+    n = len(first)
+    counts = np.zeros((n, len(epochs)), dtype=np.int64)
+    np.add.at(counts, (row, epoch_index), 1)
+    repeats = int(counts.max())
+    hashes = data["hash"][first]
+    report = _repeat_report(path, counts, hashes, epochs)
+    if report:
+        warnings.warn(report, NB101DataWarning, stacklevel=3)
+
+    first_digits = data["digits"][first]
+    num_vertices = np.array([math.isqrt(len(d)) for d in first_digits.tolist()], dtype=np.uint8)
+    max_vertices = int(num_vertices.max())
+    adjacency = _matrices(first_digits, num_vertices, max_vertices)
+    ops = _op_labels(path, data, max_vertices)[data["op_id"][first]]
+    max_edges = max(DEFAULT_MAX_EDGES, int(adjacency.sum(axis=(1, 2)).max()))
+    if key is None:
+        key = default_key_function(max_vertices, max_edges)
+    _check_hashes(path, hashes, adjacency, ops, num_vertices, first, data["offset"], key)
+
+    metrics = np.full((n, len(epochs), repeats, 2, 4), np.nan)
+    metrics[row, epoch_index, slots] = data["metrics"]
+    current_epoch = np.full((n, len(epochs), repeats, 2), np.nan)
+    current_epoch[row, epoch_index, slots] = data["current_epoch"]
+    arrays = {
+        "hash": hashes,
+        "num_vertices": num_vertices,
+        "adjacency": adjacency,
+        "ops": ops,
+        "trainable_parameters": data["params"][first],
+        "metrics": metrics,
+        "current_epoch": current_epoch,
+    }
+    attrs = {
+        "max_vertices": max_vertices,
+        "max_edges": max_edges,
+        "epochs": epochs.astype(np.int64),
+        "repeats": repeats,
+        "num_records": n_records,
+    }
+    return arrays, attrs
+
+
+# -- the whole conversion ---------------------------------------------------------------------------
+def _check_source(src: Path) -> int:
+    if not src.exists():
+        raise DataError(f"{src}: no such file; download it with `benchlab data download nb101` or check the path")
+    if src.is_dir():
+        raise DataError(f"{src}: is a folder; give the .tfrecord file itself")
+    size = src.stat().st_size
+    if size == 0:
+        raise DataError(f"{src}: the file is empty; download it again")
+    with open(src, "rb") as fh:
+        if fh.read(8) == _HDF5_SIGNATURE:
+            raise DataError(
+                f"{src}: is an HDF5 file, not a NAS-Bench-101 .tfrecord; if it is a converted table, open it "
+                "directly instead of converting it"
+            )
+    return size
+
+
+def _sha256_in_background(path: Path) -> tuple[threading.Thread, list]:
+    """Hash the source while the workers decode it (hashlib releases the GIL on large blocks)."""
+    result: list = []
+
+    def run() -> None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 22):
+                digest.update(block)
+        result.append(digest.hexdigest())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def _write_hdf5(dst: Path, arrays: dict, attrs: dict) -> None:
+    import h5py
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as out:
+            for name, value in attrs.items():
+                out.attrs[name] = value
+            for name, array in arrays.items():
+                out.create_dataset(name, data=array)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def convert_nb101(
+    src: str | os.PathLike,
+    dst: str | os.PathLike | None = None,
+    *,
+    progress: bool = True,
+    jobs: int | None = None,
+    key: KeyFunction | None = None,
+) -> Path:
+    """Convert the official TFRecord `src` into the HDF5 table `dst` (default data/nasbench101.h5).
+
+    `jobs` processes decode the file (default: the available cores, one for small files);
+    `key` computes a cell's module hash (default: the NB101 search space's key). Raises
+    `DataError` for anything wrong with the file; nothing is written unless all went well.
+    Uneven repeat counts give an `NB101DataWarning` and NaN for the missing repeats.
+    """
+    src = Path(src)
+    dst = Path(dst) if dst is not None else default_output()
+    size = _check_source(src)
+    if jobs is None:
+        jobs = min(2, len(os.sched_getaffinity(0))) if size >= _PARALLEL_FROM else 1
+    hasher, digest = _sha256_in_background(src)
+    bar = _Progress(size, progress, src.name)
+    try:
+        data = _decode_file(src, size, jobs, bar)
+    finally:
+        bar.close()
+        hasher.join()
+    if len(data["hash"]) == 0:
+        raise DataError(f"{src}: holds no records; download it again")
+    arrays, attrs = _build_table(src, data, key)
+    attrs.update(
+        format=FORMAT, format_version=FORMAT_VERSION, source_name=src.name, source_sha256=digest[0]
+    )
+    _write_hdf5(dst, arrays, attrs)
+    return dst
