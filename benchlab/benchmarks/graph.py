@@ -1,0 +1,89 @@
+"""NAS-Bench-Graph (9 node-classification datasets) from the `nas-bench-graph` package.
+
+For every distinct architecture (26,206; 2,021 for proteins, which has its own smaller op
+set) the package records the validation and test performance (accuracy; ROC-AUC for
+proteins, as ogbn-proteins is scored), the latency and the parameter count, averaged over
+its training runs, so each architecture has one repeat. It records no training time: every
+query costs one unit, so only query budgets are meaningful.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchlab.benchmarks._package_tables import (
+    PackagedBenchmark,
+    cached_table,
+    packaged_entries,
+    read_packaged_pickle,
+    unknown_dataset,
+)
+from benchlab.benchmarks.table import Table
+from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphSpace
+
+DISTRIBUTION = "nas-bench-graph"
+MODULE = "nas_bench_graph"
+DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
+IN_DEFAULT_COMPARE = ("cora", "photo")
+
+
+def _source(dataset: str) -> str:
+    return f"light/{dataset}.bench"
+
+
+def ops_for(dataset: str) -> tuple[str, ...]:
+    return PROTEINS_OPS if dataset == "proteins" else OPS
+
+
+def build_table(dataset: str) -> Table:
+    # keys: the package's architecture hash (an int), the same key GraphSpace.key computes
+    records = read_packaged_pickle(MODULE, _source(dataset), DISTRIBUTION)
+    hashes = sorted(records)
+    column = lambda field: np.array([float(records[h][field]) for h in hashes])  # noqa: E731
+    return Table(
+        keys=np.array([str(h) for h in hashes]),
+        valid=column("valid_perf")[:, None, None],
+        test=column("perf")[:, None, None],
+        params=np.round(column("para") * 1e6),  # recorded in millions
+        cost=None,  # no training time recorded: one unit per query
+        fidelities=(0,),  # one unnamed budget (served as fidelity None)
+        meta={
+            "source": f"{DISTRIBUTION}: {MODULE}/{_source(dataset)}",
+            "valid": "validation performance (fraction)",
+            "test": "test performance (fraction)",
+            "cost": "none recorded: one unit per query",
+        },
+    )
+
+
+def load(dataset: str) -> PackagedBenchmark:
+    if dataset not in DATASETS:
+        raise unknown_dataset("graph", dataset, DATASETS)
+    table = cached_table(f"graph-{dataset}", DISTRIBUTION, lambda: build_table(dataset))
+    space = GraphSpace(ops_for(dataset), name=f"graph-{dataset}", n_architectures=len(table.keys))
+    score = "ROC-AUC" if dataset == "proteins" else "accuracy"
+    return PackagedBenchmark(
+        f"graph/{dataset}",
+        space,
+        table,
+        metric=f"validation {score} (fraction)",
+        named_fidelity=False,
+        description=(
+            f"NAS-Bench-Graph on {dataset}: {len(table.keys):,} distinct GNN architectures (4 layers, "
+            f"link pattern + {len(space.ops)} ops), validation and test {score}, one averaged record each. "
+            "No training time is recorded: every query costs one unit, so only query budgets apply."
+        ),
+    )
+
+
+def registry_entries():
+    return packaged_entries(
+        "graph",
+        DATASETS,
+        load,
+        _source,
+        module=MODULE,
+        distribution=DISTRIBUTION,
+        summary="NAS-Bench-Graph GNN architectures on {dataset} (validation and test score, 1 record)",
+        in_default_compare=IN_DEFAULT_COMPARE,
+    )

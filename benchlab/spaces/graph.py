@@ -1,0 +1,197 @@
+"""The NAS-Bench-Graph space: 4 GNN layers wired by a link pattern.
+
+An architecture has 4 operations; `links[i]` names the input of operation i (0 = the
+graph's input features, k = the output of operation k-1), so links[i] is in 0..i. This gives
+24 link patterns x 9**4 op choices. Many of them are the same network (reordered branches,
+skip connections that can be moved), and the benchmark stores one row per equivalence
+class. Validity and equivalence follow the `nas-bench-graph` package itself: its `Arch`
+class computes the canonical form and hash, which are the table's keys, so equivalent
+architectures always share a row. The one rule beyond the link ranges is the package's:
+an architecture made only of skip connections is not a network.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+from nas_bench_graph.architecture import Arch, gnn_list, gnn_list_proteins, link_list
+
+from benchlab.errors import InvalidArchitectureError
+from benchlab.spaces.base import SearchSpace
+
+N_LAYERS = 4
+OPS = tuple(gnn_list)  # gat, gcn, gin, cheb, sage, arma, graph (k-GNN), fc, skip
+PROTEINS_OPS = tuple(gnn_list_proteins)  # the smaller op set of the proteins dataset
+#: the link patterns the package keeps after canonicalisation (encoding uses these)
+CANONICAL_LINKS = tuple(tuple(lk) for lk in link_list)
+SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class GraphArch:
+    """Link pattern and ops of one architecture (raw: not canonicalised)."""
+
+    links: tuple[int, ...]
+    ops: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "links", tuple(int(v) for v in self.links))
+        object.__setattr__(self, "ops", tuple(str(o) for o in self.ops))
+
+
+@lru_cache(maxsize=1 << 18)
+def _canonical(links: tuple[int, ...], ops: tuple[str, ...]) -> tuple[int, GraphArch]:
+    """(package hash, canonical form) through the package's own `Arch` methods."""
+    arch = Arch(list(links), list(ops))
+    canon = arch.regularize()  # a new Arch; `arch` itself is left as it is
+    canon.move_skip_op()
+    canon.equalpart_sort()
+    return canon.hash_arch(), GraphArch(canon.link, canon.ops)
+
+
+class GraphSpace(SearchSpace):
+    """NAS-Bench-Graph architectures over `ops` (all 9 GNN ops, or the proteins subset).
+
+    Mutation and neighbours change one link or one op; changes that only reorder an
+    equivalent network (same key) are not moves. The encoding describes the canonical form
+    (one-hot canonical link pattern + one-hot op per layer), so equivalent architectures
+    get the same vector. Decisions: links of layers 1-3 (2, 3, 4 choices), then 4 ops.
+    """
+
+    def __init__(self, ops: Sequence[str] = OPS, name: str = "graph", n_architectures: int | None = None):
+        unknown = set(ops) - set(OPS)
+        if unknown:
+            raise ValueError(f"unknown graph ops {sorted(unknown)}")
+        self.ops = tuple(ops)
+        self.name = name
+        self._op_index = {op: i for i, op in enumerate(self.ops)}
+        self._n_architectures = n_architectures
+
+    # identity and validity
+    def key(self, arch: GraphArch) -> str:
+        self.validate(arch)
+        return str(_canonical(arch.links, arch.ops)[0])
+
+    def canonical(self, arch: GraphArch) -> GraphArch:
+        self.validate(arch)
+        return _canonical(arch.links, arch.ops)[1]
+
+    def validate(self, arch: GraphArch) -> None:
+        if not isinstance(arch, GraphArch):
+            raise InvalidArchitectureError(f"{self.name}: expected a GraphArch, got {type(arch).__name__}")
+        if len(arch.links) != N_LAYERS or len(arch.ops) != N_LAYERS:
+            raise InvalidArchitectureError(f"{self.name}: an architecture has {N_LAYERS} links and {N_LAYERS} ops")
+        for i, source in enumerate(arch.links):
+            if not 0 <= source <= i:
+                raise InvalidArchitectureError(
+                    f"{self.name}: layer {i} reads from {source}, but only 0..{i} (input or an earlier layer) exist"
+                )
+        for op in arch.ops:
+            if op not in self._op_index:
+                raise InvalidArchitectureError(f"{self.name}: unknown op {op!r}; use one of {', '.join(self.ops)}")
+        if all(op == SKIP for op in arch.ops):
+            raise InvalidArchitectureError(f"{self.name}: an architecture of skip connections only is not a network")
+
+    # moves
+    def sample(self, rng: np.random.Generator) -> GraphArch:
+        """The package's reference distribution: a canonical link pattern, ops uniformly."""
+        while True:
+            links = CANONICAL_LINKS[int(rng.integers(len(CANONICAL_LINKS)))]
+            ops = tuple(self.ops[int(i)] for i in rng.integers(len(self.ops), size=N_LAYERS))
+            if not all(op == SKIP for op in ops):
+                return GraphArch(links, ops)
+
+    def mutate(self, arch: GraphArch, rng: np.random.Generator) -> GraphArch:
+        options = self.neighbours(arch)
+        return options[int(rng.integers(len(options)))]
+
+    def neighbours(self, arch: GraphArch) -> list[GraphArch]:
+        parent = self.key(arch)
+        seen = {parent}
+        result = []
+        for candidate in self._one_change(arch):
+            if all(op == SKIP for op in candidate.ops):
+                continue
+            key = str(_canonical(candidate.links, candidate.ops)[0])
+            if key not in seen:
+                seen.add(key)
+                result.append(candidate)
+        return result
+
+    def _one_change(self, arch: GraphArch):
+        for i in range(1, N_LAYERS):
+            for source in range(i + 1):
+                if source != arch.links[i]:
+                    yield GraphArch(arch.links[:i] + (source,) + arch.links[i + 1 :], arch.ops)
+        for i in range(N_LAYERS):
+            for op in self.ops:
+                if op != arch.ops[i]:
+                    yield GraphArch(arch.links, arch.ops[:i] + (op,) + arch.ops[i + 1 :])
+
+    # encodings
+    @property
+    def encoding_size(self) -> int:
+        return len(CANONICAL_LINKS) + N_LAYERS * len(self.ops)
+
+    def encode(self, arch: GraphArch) -> np.ndarray:
+        canon = self.canonical(arch)
+        vec = np.zeros(self.encoding_size)
+        vec[CANONICAL_LINKS.index(canon.links)] = 1.0
+        base = len(CANONICAL_LINKS)
+        for i, op in enumerate(canon.ops):
+            vec[base + i * len(self.ops) + self._op_index[op]] = 1.0
+        return vec
+
+    @property
+    def decision_sizes(self) -> tuple[int, ...]:
+        return tuple(range(2, N_LAYERS + 1)) + (len(self.ops),) * N_LAYERS
+
+    def to_decisions(self, arch: GraphArch) -> np.ndarray:
+        self.validate(arch)
+        return np.array(list(arch.links[1:]) + [self._op_index[op] for op in arch.ops], dtype=np.int64)
+
+    def from_decisions(self, decisions: Sequence[int]) -> GraphArch:
+        values = [int(d) for d in decisions]
+        sizes = self.decision_sizes
+        if len(values) != len(sizes) or any(not 0 <= v < s for v, s in zip(values, sizes)):
+            raise InvalidArchitectureError(f"{self.name}: decisions {values} do not fit sizes {sizes}")
+        arch = GraphArch((0, *values[: N_LAYERS - 1]), tuple(self.ops[v] for v in values[N_LAYERS - 1 :]))
+        self.validate(arch)
+        return arch
+
+    # text form: "0,0,1,2|gcn,gat,sage,skip" (links, then ops)
+    def parse(self, text: str) -> GraphArch:
+        links_text, sep, ops_text = text.strip().partition("|")
+        try:
+            if not sep:
+                raise ValueError
+            links = tuple(int(v) for v in links_text.split(","))
+        except ValueError:
+            raise InvalidArchitectureError(
+                f"{self.name}: cannot read {text!r}; write 4 links then 4 ops, e.g. 0,0,1,2|gcn,gat,sage,skip"
+            ) from None
+        arch = GraphArch(links, tuple(op.strip() for op in ops_text.split(",")))
+        self.validate(arch)
+        return arch
+
+    def format(self, arch: GraphArch) -> str:
+        return ",".join(map(str, arch.links)) + "|" + ",".join(arch.ops)
+
+    @property
+    def size(self) -> int:
+        if self._n_architectures is None:
+            self._n_architectures = len(self.all_keys)
+        return self._n_architectures
+
+    @cached_property
+    def all_keys(self) -> frozenset[str]:
+        """Every distinct key (enumerates all raw architectures: a few seconds)."""
+        links = itertools.product(*(range(i + 1) for i in range(N_LAYERS)))
+        raw = itertools.product(links, itertools.product(self.ops, repeat=N_LAYERS))
+        return frozenset(
+            str(Arch(list(lk), list(ops)).valid_hash()) for lk, ops in raw if not all(o == SKIP for o in ops)
+        )

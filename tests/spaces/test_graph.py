@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+from nas_bench_graph.architecture import Arch
+
+from benchlab.errors import InvalidArchitectureError
+from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphArch, GraphSpace
+
+
+@pytest.fixture(scope="module")
+def space():
+    return GraphSpace()
+
+
+def test_key_is_the_package_hash_and_equivalent_archs_share_it(space):
+    arch = GraphArch((0, 0, 1, 2), ("gcn", "gat", "sage", "fc"))
+    assert space.key(arch) == str(Arch([0, 0, 1, 2], ["gcn", "gat", "sage", "fc"]).valid_hash())
+    # two parallel branches from the input, listed in either order, are the same network
+    a = GraphArch((0, 0, 1, 2), ("gcn", "gat", "sage", "fc"))
+    b = GraphArch((0, 0, 2, 1), ("gat", "gcn", "sage", "fc"))
+    assert space.key(a) == space.key(b)
+    assert np.array_equal(space.encode(a), space.encode(b))
+    # four parallel layers: any permutation of the ops is the same network
+    c = GraphArch((0, 0, 0, 0), ("gin", "gcn", "fc", "gat"))
+    d = GraphArch((0, 0, 0, 0), ("gat", "fc", "gcn", "gin"))
+    assert space.key(c) == space.key(d)
+
+
+def test_validity_rules(space):
+    with pytest.raises(InvalidArchitectureError, match="skip connections only"):
+        space.validate(GraphArch((0, 0, 0, 0), ("skip",) * 4))
+    with pytest.raises(InvalidArchitectureError, match="layer 2 reads from 3"):
+        space.validate(GraphArch((0, 1, 3, 0), ("gcn",) * 4))
+    with pytest.raises(InvalidArchitectureError, match="unknown op"):
+        space.validate(GraphArch((0, 0, 0, 0), ("gcn", "gcn", "gcn", "transformer")))
+    with pytest.raises(InvalidArchitectureError, match="unknown op 'gat'"):
+        GraphSpace(PROTEINS_OPS).validate(GraphArch((0, 0, 0, 0), ("gat",) * 4))
+
+
+def test_sampling_is_seeded_and_valid(space):
+    a = [space.sample(np.random.default_rng(5)) for _ in range(3)]
+    assert a == [space.sample(np.random.default_rng(5)) for _ in range(3)]
+    rng = np.random.default_rng(0)
+    samples = [space.sample(rng) for _ in range(300)]
+    assert all(space.is_valid(s) for s in samples)
+    assert len({space.key(s) for s in samples}) > 250
+
+
+@pytest.mark.parametrize("ops", [OPS, PROTEINS_OPS])
+def test_mutation_and_neighbours_are_valid_and_distinct(ops):
+    space = GraphSpace(ops)
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        parent = space.sample(rng)
+        neighbours = space.neighbours(parent)
+        keys = [space.key(n) for n in neighbours]
+        assert neighbours and len(keys) == len(set(keys))
+        assert space.key(parent) not in keys
+        child = space.mutate(parent, rng)
+        assert space.is_valid(child) and space.key(child) != space.key(parent)
+        changed = sum(p != c for p, c in zip(parent.links + parent.ops, child.links + child.ops))
+        assert changed == 1
+
+
+def test_encoding_and_decisions(space):
+    assert space.encoding_size == 9 + 4 * 9
+    assert GraphSpace(PROTEINS_OPS).encoding_size == 9 + 4 * 5
+    assert space.decision_sizes == (2, 3, 4, 9, 9, 9, 9)
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        arch = space.sample(rng)
+        vec = space.encode(arch)
+        assert vec.shape == (45,) and vec.sum() == 5
+        assert space.from_decisions(space.to_decisions(arch)) == arch
+    with pytest.raises(InvalidArchitectureError, match="skip connections only"):
+        space.from_decisions([0, 0, 0, 8, 8, 8, 8])
+    with pytest.raises(InvalidArchitectureError, match="do not fit"):
+        space.from_decisions([2, 0, 0, 0, 0, 0, 0])
+
+
+def test_text_form(space):
+    arch = space.parse("0,0,1,2|gcn,gat,sage,skip")
+    assert arch == GraphArch((0, 0, 1, 2), ("gcn", "gat", "sage", "skip"))
+    assert space.parse(space.format(arch)) == arch
+    for bad in ["", "0,0,1,2", "0,0,1|gcn,gat,sage,skip", "a,b,c,d|gcn,gcn,gcn,gcn", "0,0,1,2|gcn,gat"]:
+        with pytest.raises(InvalidArchitectureError, match="graph"):
+            space.parse(bad)
+
+
+def test_proteins_space_has_the_2021_package_architectures():
+    assert GraphSpace(PROTEINS_OPS).size == 2021
+
+
+@pytest.mark.slow
+def test_full_space_has_26206_distinct_architectures(space):
+    assert GraphSpace().size == 26_206
