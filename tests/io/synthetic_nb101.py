@@ -124,3 +124,29 @@ def fake_hashes(n: int) -> list[str]:
 
 
 KeyFunction = Callable[[np.ndarray, list[str]], str]
+
+
+def small_nb101_file(path: str | Path, n_cells: int = 12, *, epochs=(4, 12), repeats: int = 3, seed: int = 0,
+                     hashes: list[str] | None = None) -> dict:
+    """A small record file of 5-vertex chain cells; returns what was written plus the cells.
+
+    Without `hashes` the module hashes are stand-ins; pass `lookup_key(info)` as the
+    converter's key function to check them."""
+    rng = np.random.default_rng(seed)
+    matrices, ops = chain_cells(rng, n_cells, n_vertices=5, extra_edges=3)
+    hashes = hashes or [f"{int(h):032x}" for h in rng.choice(1 << 40, size=n_cells, replace=False)]
+    info = write_synthetic_nb101(path, matrices, ops, hashes, epochs=epochs, repeats=repeats, seed=seed)
+    digit_texts, op_texts = cell_texts(matrices, ops)
+    info.update(matrices=matrices, ops=ops, hashes=hashes, digit_texts=digit_texts, op_texts=op_texts)
+    return info
+
+
+def lookup_key(info: dict) -> KeyFunction:
+    """A key function that knows the cells of `small_nb101_file`'s output (and no others)."""
+    known = {(d, o): h for d, o, h in zip(info["digit_texts"], info["op_texts"], info["hashes"])}
+
+    def key(matrix: np.ndarray, ops: list[str]) -> str:
+        digits = "".join(map(str, np.asarray(matrix).ravel().tolist()))
+        return known.get((digits, ",".join(ops)), "0" * 32)
+
+    return key
