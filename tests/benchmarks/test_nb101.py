@@ -1,0 +1,304 @@
+import math
+
+import h5py
+import numpy as np
+import pytest
+
+from benchlab.benchmarks import nb101
+from benchlab.benchmarks.nb101 import NB101Benchmark, open_prefixed, registry_entries
+from benchlab.errors import DataError, InvalidArchitectureError, UserError
+from benchlab.spaces.nb101 import Cell, NB101Space, official_module_hash
+from tests.compat.nb101_tables import distinct_cells, random_metrics, write_table
+
+EPOCHS = (4, 12, 36, 108)
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return distinct_cells(40, seed=3)
+
+
+@pytest.fixture(scope="module")
+def metrics(cells):
+    m = random_metrics(len(cells), EPOCHS, seed=4)
+    m[5, 3, 2] = np.nan  # cell 5 has only two repeats at 108 epochs
+    return m
+
+
+@pytest.fixture(scope="module")
+def table_path(tmp_path_factory, cells, metrics):
+    return write_table(tmp_path_factory.mktemp("nb101") / "t.h5", cells, metrics, epochs=EPOCHS)
+
+
+@pytest.fixture
+def bench(table_path):
+    return NB101Benchmark.open(table_path)
+
+
+def isomorphic_variant(cell: Cell, rng: np.random.Generator) -> Cell:
+    """The same network with its interior vertices renumbered (still upper triangular) and a
+    dangling vertex added (pruned away)."""
+    n = cell.num_vertices
+    order = list(range(1, n - 1))
+    m = cell.matrix
+    for _ in range(50):  # a random topological order of the interior
+        rng.shuffle(order)
+        perm = [0, *order, n - 1]
+        pm = m[np.ix_(perm, perm)]
+        if not np.tril(pm).any():
+            break
+    else:
+        perm, pm = list(range(n)), m
+    ops = [cell.ops[v] for v in perm]
+    big = np.zeros((n + 1, n + 1), dtype=np.uint8)
+    big[:n - 1, :n - 1] = pm[:n - 1, :n - 1]
+    big[:n - 1, n] = pm[:n - 1, n - 1]
+    big[0, n - 1] = 1  # the extra vertex n-1 is fed by the input but feeds nothing
+    return Cell(big, ops[:-1] + ["conv3x3-bn-relu", "output"])
+
+
+def test_fidelities_are_budgets_and_halfway_points(bench, metrics):
+    assert bench.fidelities == (2, 4, 6, 12, 18, 36, 54, 108)
+    assert bench.max_fidelity == 108 and bench.n_repeats == 3
+    t = bench.table
+    # column of 54 epochs = halfway entry of the 108-epoch runs, 108 = final entry
+    assert np.array_equal(t.valid[:, 6], metrics[:, 3, :, 0, 1], equal_nan=True)
+    assert np.array_equal(t.valid[:, 7], metrics[:, 3, :, 1, 1], equal_nan=True)
+    assert np.array_equal(t.cost[:, 1], metrics[:, 0, :, 1, 3])
+    assert np.array_equal(t.train[:, 0], metrics[:, 0, :, 0, 0])
+    assert np.array_equal(t.test[:, 4], metrics[:, 2, :, 0, 2])
+
+
+def test_query_returns_recorded_repeat_and_is_reproducible(bench, cells, metrics):
+    cell = cells[7]
+    obs = bench.query(cell, np.random.default_rng(1))
+    assert obs.key == official_module_hash(cell, None)
+    assert obs.fidelity == 108
+    r = obs.repeat
+    assert (obs.train, obs.valid, obs.test, obs.cost) == tuple(metrics[7, 3, r, 1, :])
+    assert obs.params == bench.table.params[7]
+    draws = [bench.query(cell, rng).repeat for rng in [np.random.default_rng(9)] * 1 for _ in range(30)]
+    again = [bench.query(cell, rng).repeat for rng in [np.random.default_rng(9)] * 1 for _ in range(30)]
+    assert draws == again
+    assert set(draws) == {0, 1, 2}
+    half = bench.query(cell, np.random.default_rng(1), fidelity=18)
+    assert half.valid == metrics[7, 2, half.repeat, 0, 1] and half.fidelity == 18
+
+
+def test_missing_repeat_is_never_drawn(bench, cells, metrics):
+    seen = {bench.query(cells[5], np.random.default_rng(s)).repeat for s in range(60)}
+    assert seen == {0, 1}
+    assert bench.means(cells[5]).valid == pytest.approx(np.mean(metrics[5, 3, :2, 1, 1]))
+    assert len(bench.repeats(cells[5])) == 2
+
+
+def test_isomorphic_variants_find_the_same_row(bench, cells):
+    rng = np.random.default_rng(0)
+    for i, cell in enumerate(cells[:20]):
+        variant = isomorphic_variant(cell, rng)
+        assert variant != cell
+        assert bench.row_of(variant) == i
+        assert bench.query(variant, np.random.default_rng(2)) == bench.query(cell, np.random.default_rng(2))
+
+
+def test_means_optimum_iteration(bench, cells, metrics):
+    assert bench.optimum.valid == pytest.approx(np.nanmax(np.nanmean(metrics[:, 3, :, 1, 1], axis=1)))
+    assert bench.optimum.test == pytest.approx(np.nanmax(np.nanmean(metrics[:, 3, :, 1, 2], axis=1)))
+    m = bench.means(cells[2], fidelity=6)
+    assert m.valid == pytest.approx(metrics[2, 1, :, 0, 1].mean())
+    assert m.test == pytest.approx(metrics[2, 1, :, 0, 2].mean())
+    assert bench.means_by_key(official_module_hash(cells[2], None), fidelity=6) == m
+    listed = list(bench.cells())
+    assert len(listed) == len(bench) == len(cells)
+    space = NB101Space()
+    assert [space.key(c) for c in listed] == bench.keys().tolist()
+
+
+def test_batch_queries_match_single_queries(bench, metrics):
+    rows = np.array([0, 3, 3, 5, 39, 12])
+    batch = bench.query_rows(rows, np.random.default_rng(4), fidelity=54)
+    assert batch.fidelity == 54
+    assert np.array_equal(batch.valid, metrics[rows, 3, batch.repeat, 0, 1])
+    assert np.array_equal(batch.cost, metrics[rows, 3, batch.repeat, 0, 3])
+    assert batch.repeat[3] in (0, 1)
+    again = bench.query_rows(rows, np.random.default_rng(4), fidelity=54)
+    assert np.array_equal(batch.repeat, again.repeat)
+    with pytest.raises(UserError, match="rows must be"):
+        bench.query_rows([0, 40], np.random.default_rng(0))
+
+
+def test_query_official_semantics(bench, cells, metrics):
+    data = bench.query_official(cells[1], np.random.default_rng(0), epochs=36, stop_halfway=True)
+    assert set(data) == {
+        "module_adjacency", "module_operations", "trainable_parameters", "training_time",
+        "train_accuracy", "validation_accuracy", "test_accuracy",
+    }
+    row = metrics[1, 2, :, 0, :]
+    match = [r for r in range(3) if row[r, 1] == data["validation_accuracy"]]
+    assert match and row[match[0], 3] == data["training_time"] and row[match[0], 2] == data["test_accuracy"]
+    assert data["module_adjacency"].dtype == np.int8
+    assert np.array_equal(data["module_adjacency"], cells[1].matrix)
+    assert data["module_operations"] == list(cells[1].ops)
+    with pytest.raises(UserError, match="13 epochs is not in the table; use one of 4, 12, 36, 108"):
+        bench.query_official(cells[1], np.random.default_rng(0), epochs=13)
+
+
+def test_metrics_by_hash_has_official_layout(bench, cells, metrics):
+    fixed, computed = bench.metrics_by_hash(official_module_hash(cells[5], None))
+    assert fixed["trainable_parameters"] == int(bench.table.params[5])
+    assert sorted(computed) == list(EPOCHS)
+    assert len(computed[108]) == 2 and len(computed[4]) == 3
+    point = computed[12][1]
+    assert list(point) == [
+        "halfway_training_time", "halfway_train_accuracy", "halfway_validation_accuracy", "halfway_test_accuracy",
+        "final_training_time", "final_train_accuracy", "final_validation_accuracy", "final_test_accuracy",
+    ]
+    assert point["halfway_training_time"] == metrics[5, 1, 1, 0, 3]
+    assert point["final_test_accuracy"] == metrics[5, 1, 1, 1, 2]
+
+
+def test_bad_queries_give_clear_errors(bench):
+    with pytest.raises(UserError, match="fidelity 7 is not in the table"):
+        bench.query(bench.cell_of_row(0), np.random.default_rng(0), fidelity=7)
+    disconnected = Cell([[0, 1, 0], [0, 0, 0], [0, 0, 0]], ["input", "maxpool3x3", "output"])
+    with pytest.raises(InvalidArchitectureError, match="disconnected"):
+        bench.query(disconnected, np.random.default_rng(0))
+    absent = Cell([[0, 1, 1], [0, 0, 1], [0, 0, 0]], ["input", "maxpool3x3", "output"])
+    if not bench.has_key(official_module_hash(absent, None)):
+        with pytest.raises(InvalidArchitectureError, match="is not in the table"):
+            bench.query(absent, np.random.default_rng(0))
+    with pytest.raises(UserError, match="no cell with module hash"):
+        bench.means_by_key("f" * 32)
+    with pytest.raises(InvalidArchitectureError, match="expected an NB101 Cell"):
+        bench.query("not a cell", np.random.default_rng(0))
+
+
+def test_open_rejects_missing_and_foreign_files(tmp_path, cells, metrics):
+    with pytest.raises(DataError, match="make data"):
+        NB101Benchmark.open(tmp_path / "absent.h5")
+    text = tmp_path / "text.h5"
+    text.write_text("hello")
+    with pytest.raises(DataError, match="not a benchlab NB101 table"):
+        NB101Benchmark.open(text)
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as fh:
+        fh["x"] = np.arange(3)
+    with pytest.raises(DataError, match="not a benchlab NB101 table"):
+        NB101Benchmark.open(other)
+    old = write_table(tmp_path / "old.h5", cells[:3], metrics[:3], epochs=EPOCHS, version=0)
+    with pytest.raises(DataError, match="format version 0"):
+        NB101Benchmark.open(old)
+
+
+def test_single_epoch_table(tmp_path, cells):
+    m = random_metrics(10, (108,), seed=1)
+    path = write_table(tmp_path / "only108.h5", cells[:10], m, epochs=(108,))
+    bench = NB101Benchmark.open(path)
+    assert bench.fidelities == (54, 108)
+    assert bench.query(cells[4], np.random.default_rng(0), fidelity=54).valid in m[4, 0, :, 0, 1]
+
+
+def test_hash_prefix_collisions_are_resolved(tmp_path, cells):
+    hashes = ["0123456789abcdef" + f"{i:016x}" for i in range(6)]
+    path = write_table(tmp_path / "c.h5", cells[:6], random_metrics(6), hashes=hashes)
+    bench = NB101Benchmark.open(path)
+    for i, h in enumerate(hashes):
+        assert bench.row_of_key(h) == i
+    assert not bench.has_key("0123456789abcdef" + "f" * 16)
+    assert not bench.has_key("xyz")
+
+
+def test_registry_entry_and_prefixed_names(tmp_path, monkeypatch, table_path, cells):
+    monkeypatch.setenv("BENCHLAB_DATA_DIR", str(tmp_path))
+    (entry,) = registry_entries()
+    assert entry.name == "nb101" and entry.get_command == "make data" and entry.in_default_compare
+    assert not entry.data_present()
+    (tmp_path / nb101.DATA_NAME).write_bytes(table_path.read_bytes())
+    assert entry.data_present()
+    assert len(entry.load()) == len(cells)
+    bench = open_prefixed(f"nb101:{table_path}")
+    assert bench.name == f"nb101:{table_path}" and len(bench) == len(cells)
+    with pytest.raises(DataError, match="no such file"):
+        open_prefixed(f"nb101:{tmp_path / 'nothing.h5'}")
+
+
+def test_open_is_lazy_about_cells_and_checksum_is_stable(table_path):
+    a, b = NB101Benchmark.open(table_path), NB101Benchmark.open(table_path)
+    assert a._cells is None
+    assert a.data_checksum() == b.data_checksum() and len(a.data_checksum()) == 64
+    assert math.isfinite(a.optimum.valid)
+
+
+# -- end to end: official-layout records -> converter -> benchmark ---------------------------------
+def _convert(src, dst):
+    from benchlab.io.nb101_convert import convert_nb101
+
+    return convert_nb101(src, dst, progress=False)
+
+
+def _check_every_record_round_trips(records, bench):
+    """Each record is repeat k of its (hash, epochs), k counting in file order; its values come back."""
+    slot: dict = {}
+    for rec in records:
+        row = bench.row_of_key(rec.module_hash)
+        r = slot.setdefault((rec.module_hash, rec.epochs), 0)
+        slot[(rec.module_hash, rec.epochs)] += 1
+        cell = Cell(rec.matrix, rec.ops)
+        assert bench.row_of(cell) == row
+        e = bench.epochs.index(rec.epochs)
+        fixed, computed = bench.metrics_of_row(row)
+        assert np.array_equal(fixed["module_adjacency"], rec.matrix)
+        assert fixed["module_operations"] == list(rec.ops)
+        assert fixed["trainable_parameters"] == rec.trainable_parameters
+        point = computed[rec.epochs][r]
+        half, final = rec.evaluations[1], rec.evaluations[2]
+        for prefix, ev in (("halfway_", half), ("final_", final)):
+            assert point[prefix + "training_time"] == ev.training_time
+            assert point[prefix + "train_accuracy"] == ev.train_accuracy
+            assert point[prefix + "validation_accuracy"] == ev.validation_accuracy
+            assert point[prefix + "test_accuracy"] == ev.test_accuracy
+        for stop_halfway, ev in ((False, final), (True, half)):
+            f = bench.fidelities.index(rec.epochs // 2 if stop_halfway else rec.epochs)
+            assert bench.table.valid[row, f, r] == ev.validation_accuracy
+            assert bench.table.cost[row, f, r] == ev.training_time
+        data = bench.query_official(cell, np.random.default_rng(r), rec.epochs)
+        assert data["validation_accuracy"] in [p["final_validation_accuracy"] for p in computed[rec.epochs]]
+    assert len({h for h, _ in slot}) == len(bench)
+
+
+def test_written_records_round_trip_through_converter_and_query(tmp_path, cells):
+    from benchlab.io.nb101_records import EvaluationData, NB101Record, write_nb101_records
+
+    rng = np.random.default_rng(5)
+    records = []
+    for repeat in range(3):
+        for epochs in (4, 108):
+            for i, cell in enumerate(cells[:12]):
+                evals = tuple(
+                    EvaluationData(float(epochs * f), float(rng.uniform(1, 1000)), *map(float, rng.uniform(0.1, 1, 3)))
+                    for f in (0.0, 0.5, 1.0)
+                )
+                records.append(NB101Record(len(records), 0, official_module_hash(cell, None), epochs, cell.matrix,
+                                           cell.ops, 1000 + i, 0.0, evals))
+    src = tmp_path / "written.tfrecord"
+    write_nb101_records(src, records)
+    bench = NB101Benchmark.open(_convert(src, tmp_path / "written.h5"))
+    assert bench.fidelities == (2, 4, 54, 108)
+    _check_every_record_round_trips(records, bench)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["energy_4V9E.tfrecord", "energy_5V9E.tfrecord"])
+def test_real_files_round_trip_through_converter_and_query(shared_nb101_dir, tmp_path, name):
+    from benchlab.io.nb101_records import read_nb101_records
+
+    src = shared_nb101_dir / name
+    bench = NB101Benchmark.open(_convert(src, tmp_path / "real.h5"))
+    records = list(read_nb101_records(src))
+    _check_every_record_round_trips(records, bench)
+    assert bench.space.max_vertices == (4 if "4V" in name else 5)
+    assert len(bench) == bench.space.size  # both files are complete tables of their spaces
+    # every cell of the table is reachable from an isomorphic variant as well
+    rng = np.random.default_rng(0)
+    for row in range(0, len(bench), max(1, len(bench) // 200)):
+        assert bench.row_of(isomorphic_variant(bench.cell_of_row(row), rng)) == row
