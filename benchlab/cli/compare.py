@@ -33,6 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N worker processes")
     p.add_argument("--out", type=Path, help="experiment folder (default: reports/<experiment name>)")
     p.add_argument("--full", action="store_true", help="run every shipped benchmark")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML/Markdown report")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or table")
     p.set_defaults(func=run)
 
@@ -76,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_tables(summary_tables(final_results(out_dir, config))))
         print(f"{summary.ran} runs done, {summary.skipped} reused, {summary.n_failed} failed "
               f"in {summary.wall_s:.1f} s; results in {out_dir}")
-    _write_report(out_dir, args.quiet)
+    if not args.no_report:
+        _write_report(out_dir, args.quiet)
     if summary.failed:
         print(f"benchlab: {summary.n_failed} of {summary.total} runs failed; tracebacks in the *.failed.json files, "
               f"for example {summary.failed[0].path}: {summary.failed[0].error}", file=sys.stderr)

@@ -266,9 +266,11 @@ def _check_hyperparameters(cls: type, spec: StrategySpec, source: Path) -> None:
 
 def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, notes: list[str]) -> list[str]:
     resolved: list[str] = []
+    expanded_all: list[tuple[str, bool]] = []
     for name in names:
         if name in SELECTORS:
             expanded = default_benchmarks() if name == "@default" else shipped_benchmarks()
+            expanded_all.extend(expanded)
             for entry_name, present in expanded:
                 if present:
                     resolved.append(entry_name)
@@ -282,7 +284,10 @@ def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, not
         except UserError as exc:
             raise ConfigError(str(exc)) from None
         resolved.append(name)
+    considered = set(resolved) | {entry for entry, present in expanded_all if not present}
     for name in optional:
+        if name in considered:
+            continue
         problem = try_open(name)
         if problem is None:
             resolved.append(name)
