@@ -110,14 +110,15 @@ def _merge(spans: list[dict]) -> dict:
 
 
 class _Progress:
-    """A tqdm bar over the bytes of the source file (or nothing when progress is off)."""
+    """A tqdm bar (bytes by default), or nothing when progress is off."""
 
-    def __init__(self, total: int, enabled: bool, name: str):
+    def __init__(self, total: int, enabled: bool, desc: str, unit: str = "B"):
         self.bar = None
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"converting {name}")
+            scale = {"unit_scale": True, "unit_divisor": 1024} if unit == "B" else {}
+            self.bar = tqdm(total=total, unit=unit, desc=desc, **scale)
 
     def update(self, n: int) -> None:
         if self.bar is not None:
@@ -216,9 +217,10 @@ def _matrices(digits: np.ndarray, num_vertices: np.ndarray, max_vertices: int) -
     return adjacency
 
 
-def _op_labels(path: Path, data: dict, max_vertices: int) -> np.ndarray:
-    """(len(vocabulary), max_vertices) int8 labels of each distinct op text."""
-    labels = np.full((len(data["vocabulary"]), max_vertices), PADDING, dtype=np.int8)
+def _op_labels(path: Path, data: dict) -> np.ndarray:
+    """(len(vocabulary), most vertices) int8 labels of each distinct op text, padded with -3."""
+    width = max(text.count(",") + 1 for text in data["vocabulary"])
+    labels = np.full((len(data["vocabulary"]), width), PADDING, dtype=np.int8)
     for text_id, text in enumerate(data["vocabulary"]):
         names = text.split(",")
         unknown = [name for name in names if name not in OP_LABELS]
@@ -247,27 +249,76 @@ def default_key_function(max_vertices: int, max_edges: int) -> KeyFunction:
 _LABEL_NAMES = {label: name for name, label in OP_LABELS.items()}
 
 
-def _check_hashes(
-    path: Path, hashes: np.ndarray, adjacency: np.ndarray, ops: np.ndarray, num_vertices: np.ndarray,
-    first: np.ndarray, offsets: np.ndarray, key: KeyFunction,
-) -> None:
+def _first_wrong_hash(
+    hashes: np.ndarray, adjacency: np.ndarray, ops: np.ndarray, num_vertices: np.ndarray,
+    key: KeyFunction | tuple[int, int],
+) -> tuple[int, str] | None:
+    """(row, problem) of the first row whose stored hash is not its cell's key, or None.
+
+    `key` is a key function or (max_vertices, max_edges) of the default one (what a worker
+    process gets: functions built in the parent do not travel between processes).
+    """
+    if isinstance(key, tuple):
+        key = default_key_function(*key)
     for row in range(len(hashes)):
         v = int(num_vertices[row])
         names = [_LABEL_NAMES[label] for label in ops[row, :v].tolist()]
         stored = hashes[row].decode()
-        i = int(first[row])
         try:
             computed = key(adjacency[row, :v, :v], names)
         except InvalidArchitectureError as exc:
-            raise record_error(path, i, int(offsets[i]), f"invalid cell ({exc})") from None
+            return row, f"invalid cell ({exc})"
         if computed != stored:
-            raise record_error(
-                path, i, int(offsets[i]), f"module_hash {stored} differs from the hash of its cell, {computed}"
-            )
+            return row, f"module_hash {stored} differs from the hash of its cell, {computed}"
+    return None
 
 
-def _build_table(path: Path, data: dict, key: KeyFunction | None) -> tuple[dict, dict]:
+_CHECK_CHUNK = 8192  # cells per parallel work unit of the hash check
+
+
+def _check_hashes(path: Path, arrays: dict, attrs: dict, first_record: np.ndarray, offsets: np.ndarray,
+                  key: KeyFunction | None, jobs: int, progress: bool) -> None:
+    """Every stored module hash must be the key the search space computes for its cell.
+
+    Each cell is new to the key function (a table holds every cell once), so this costs one
+    official hash per cell: with the default key it is spread over `jobs` processes.
+    """
+    columns = (arrays["hash"], arrays["adjacency"], arrays["ops"], arrays["num_vertices"])
+    n = len(columns[0])
+    bar = _Progress(n, progress, f"checking {n} module hashes", unit="cell")
+    failure = None
+    try:
+        if key is not None or jobs <= 1 or n < 2 * _CHECK_CHUNK:
+            key = key or default_key_function(attrs["max_vertices"], attrs["max_edges"])
+            failure = _first_wrong_hash(*columns, key)
+            bar.update(n)
+        else:
+            limits = (int(attrs["max_vertices"]), int(attrs["max_edges"]))
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [
+                    (lo, pool.submit(_first_wrong_hash, *(c[lo : lo + _CHECK_CHUNK] for c in columns), limits))
+                    for lo in range(0, n, _CHECK_CHUNK)
+                ]
+                for lo, future in futures:
+                    found = future.result()
+                    bar.update(min(_CHECK_CHUNK, n - lo))
+                    if found is not None:
+                        failure = (lo + found[0], found[1])
+                        for _, rest in futures:
+                            rest.cancel()
+                        break
+    finally:
+        bar.close()
+    if failure is not None:
+        row, problem = failure
+        i = int(first_record[row])
+        raise record_error(path, i, int(offsets[i]), problem)
+
+
+def _build_table(path: Path, data: dict) -> tuple[dict, dict, np.ndarray]:
+    """(datasets, attributes, first record of each cell) of the table."""
     n_records = len(data["hash"])
+    labels = _op_labels(path, data)
     row, first = _first_appearance(data["hash"])
     _check_same_cell(path, data, row, first)
     epochs = np.unique(data["epochs"])
@@ -286,11 +337,8 @@ def _build_table(path: Path, data: dict, key: KeyFunction | None) -> tuple[dict,
     num_vertices = np.array([math.isqrt(len(d)) for d in first_digits.tolist()], dtype=np.uint8)
     max_vertices = int(num_vertices.max())
     adjacency = _matrices(first_digits, num_vertices, max_vertices)
-    ops = _op_labels(path, data, max_vertices)[data["op_id"][first]]
+    ops = labels[data["op_id"][first], :max_vertices]
     max_edges = max(DEFAULT_MAX_EDGES, int(adjacency.sum(axis=(1, 2)).max()))
-    if key is None:
-        key = default_key_function(max_vertices, max_edges)
-    _check_hashes(path, hashes, adjacency, ops, num_vertices, first, data["offset"], key)
 
     metrics = np.full((n, len(epochs), repeats, 2, 4), np.nan)
     metrics[row, epoch_index, slots] = data["metrics"]
@@ -312,7 +360,7 @@ def _build_table(path: Path, data: dict, key: KeyFunction | None) -> tuple[dict,
         "repeats": repeats,
         "num_records": n_records,
     }
-    return arrays, attrs
+    return arrays, attrs, first
 
 
 # -- the whole conversion ---------------------------------------------------------------------------
@@ -386,9 +434,9 @@ def convert_nb101(
     dst = Path(dst) if dst is not None else default_output()
     size = _check_source(src)
     if jobs is None:
-        jobs = min(2, len(os.sched_getaffinity(0))) if size >= _PARALLEL_FROM else 1
+        jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
     hasher, digest = _sha256_in_background(src)
-    bar = _Progress(size, progress, src.name)
+    bar = _Progress(size, progress, f"converting {src.name}")
     try:
         data = _decode_file(src, size, jobs, bar)
     finally:
@@ -396,7 +444,8 @@ def convert_nb101(
         hasher.join()
     if len(data["hash"]) == 0:
         raise DataError(f"{src}: holds no records; download it again")
-    arrays, attrs = _build_table(src, data, key)
+    arrays, attrs, first = _build_table(src, data)
+    _check_hashes(src, arrays, attrs, first, data["offset"], key, jobs, progress)
     attrs.update(
         format=FORMAT, format_version=FORMAT_VERSION, source_name=src.name, source_sha256=digest[0]
     )
