@@ -1,0 +1,77 @@
+"""`benchlab benchmarks`: list every registered benchmark and what it offers.
+
+    benchlab benchmarks [PREFIX]
+
+One row per benchmark: size of the space, repeats, metric, fidelities, whether queries
+cost recorded training time, whether there is a test metric, whether its data is present
+here and, when it is not, the one command that gets it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from benchlab.benchmarks import registry
+from benchlab.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "benchmarks",
+        help="list the benchmarks, their spaces, metrics and data status",
+        description="List every benchmark by name (what `benchlab compare` and `benchlab query` accept).",
+    )
+    parser.add_argument("prefix", nargs="?", default="", help="only names starting with this, e.g. nb201 or graph/")
+    parser.set_defaults(func=_list)
+
+
+def benchmark_rows(prefix: str = "") -> list[dict]:
+    """One dict per benchmark whose name starts with `prefix` (loads those whose data is present)."""
+    rows = []
+    for name, entry in registry.entries().items():
+        if not name.startswith(prefix):
+            continue
+        row = {"name": name, "space size": "-", "repeats": "-", "metric": "-", "fidelities": "-",
+               "time cost": "-", "test metric": "-", "data": "no", "get it with": entry.get_command}
+        if entry.data_present():
+            try:
+                row.update(_describe(registry.get_benchmark(name)))
+            except UserError as exc:  # corrupt or unreadable data: say why, keep listing
+                row.update(data="unreadable", **{"get it with": f"{entry.get_command} ({exc})"})
+        rows.append(row)
+    return rows
+
+
+def _describe(bench) -> dict:
+    size = bench.space.size if bench.space.size is not None else len(bench)
+    fidelities = ", ".join("full" if f is None else str(f) for f in bench.fidelities)
+    return {
+        "space size": f"{size:,}",
+        "repeats": str(bench.n_repeats),
+        "metric": bench.metric,
+        "fidelities": fidelities,
+        "time cost": "yes" if bench.has_time_cost else "no (1/query)",
+        "test metric": "yes" if bench.has_test_metric else "no",
+        "data": "yes",
+        "get it with": "",
+    }
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = benchmark_rows(args.prefix)
+    if not rows:
+        raise UserError(f"no benchmark name starts with {args.prefix!r}; run `benchlab benchmarks` for all")
+    print(format_rows(rows))
+    return 0
+
+
+def format_rows(rows: list[dict]) -> str:
+    """Left-aligned text columns (pandas right-aligns strings by default)."""
+    frame = pd.DataFrame(rows)
+    widths = {col: max(len(col), *(len(v) for v in frame[col])) for col in frame.columns}
+    formatters = {col: (lambda v, w=w: f"{v:<{w}}") for col, w in widths.items()}
+    header = [f"{col:<{widths[col]}}" for col in frame.columns]
+    text = frame.to_string(index=False, header=header, formatters=formatters)
+    return "\n".join(line.rstrip() for line in text.splitlines())
