@@ -190,7 +190,13 @@ def test_default_output_is_the_data_folder(small_file, tmp_path, monkeypatch):
     assert (tmp_path / "data" / "nasbench101.h5").is_file()
 
 
-@pytest.mark.parametrize("name, cells, epochs, repeats", [("energy_4V9E", 91, [4, 12, 36, 108], 3), ("energy_5V9E", 2532, [4], 1)])
+@pytest.mark.parametrize(
+    "name, cells, epochs, repeats",
+    [
+        ("energy_4V9E", 91, [4, 12, 36, 108], 3),
+        pytest.param("energy_5V9E", 2532, [4], 1, marks=pytest.mark.slow),  # 2,532 oracle hashes: ~5 s
+    ],
+)
 def test_real_files_round_trip_every_record(shared_nb101_dir, tmp_path, name, cells, epochs, repeats):
     src = shared_nb101_dir / f"{name}.tfrecord"
     arrays, attrs = read_table(convert_nb101(src, tmp_path / "t.h5", progress=False))
