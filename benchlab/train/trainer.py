@@ -1,0 +1,262 @@
+"""Train one NB101 cell with the NAS-Bench-101 protocol and evaluate it as the table did.
+
+Evaluation happens at the halfway point and at the end: accuracy on the first training
+batch file (no augmentation), the validation split and the test split, plus the seconds
+spent in training steps (evaluation time excluded, as the table's `training_time`).
+On a GPU the forward and backward passes run in bfloat16 autocast with channels-last
+tensors; on a CPU in float32, with a warning of how long it will take.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from benchlab.errors import UserError
+from benchlab.train.data import CifarSplits, normalise, training_batches
+from benchlab.train.network import NB101Network, count_trainable_parameters
+from benchlab.train.protocol import NB101_PROTOCOL, Protocol
+from benchlab.train.rmsprop_tf import RMSpropTF
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+_CPU_WARNING_IMAGES = 50_000  # warn about CPU training beyond about one epoch of images
+
+
+class SlowTrainingWarning(UserWarning):
+    """Training runs on a CPU, which takes hours for the full-size network."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluation point, with the fields the table records."""
+
+    epochs: float
+    training_time: float  # seconds of training steps so far
+    train_accuracy: float
+    validation_accuracy: float
+    test_accuracy: float
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """A live training run of one cell: the halfway and final evaluations."""
+
+    matrix: tuple[tuple[int, ...], ...]  # pruned
+    ops: tuple[str, ...]
+    epochs: int
+    trainable_parameters: int
+    halfway: Evaluation
+    final: Evaluation
+    total_time: float  # wall seconds including evaluation
+    device: str = "cpu"
+    precision: str = "fp32"
+    steps: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainingResult":
+        data = dict(data)
+        data["matrix"] = tuple(tuple(int(x) for x in row) for row in data["matrix"])
+        data["ops"] = tuple(data["ops"])
+        data["halfway"] = Evaluation(**data["halfway"])
+        data["final"] = Evaluation(**data["final"])
+        return cls(**data)
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    if precision not in PRECISIONS:
+        raise UserError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
+    if precision == "auto":
+        if device.type == "cuda":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return "fp32"
+    return precision
+
+
+def _autocast(device: torch.device, precision: str):
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def make_optimizer(model: torch.nn.Module, protocol: Protocol = NB101_PROTOCOL) -> RMSpropTF:
+    """TF RMSProp over every trainable parameter, L2 decay on all of them (as tf.trainable_variables())."""
+    return RMSpropTF(
+        [p for p in model.parameters() if p.requires_grad],
+        lr=0.0,
+        decay=protocol.decay,
+        momentum=protocol.momentum,
+        epsilon=protocol.epsilon,
+        weight_decay=protocol.weight_decay,
+    )
+
+
+def train_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    lr: float,
+    *,
+    precision: str = "fp32",
+    scaler: torch.amp.GradScaler | None = None,
+    channels_last: bool = False,
+) -> torch.Tensor:
+    """One optimiser step on a uint8 image batch; returns the (detached) cross-entropy loss."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    inputs = normalise(images)
+    if channels_last:
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    with _autocast(images.device, precision):
+        loss = F.cross_entropy(model(inputs), labels)
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is not None:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        loss.backward()
+        optimizer.step()
+    return loss.detach()
+
+
+@torch.no_grad()
+def accuracy(
+    model: torch.nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int,
+    *,
+    precision: str = "fp32",
+    channels_last: bool = False,
+) -> float:
+    """Fraction correct over whole batches only (the official evaluation drops the remainder)."""
+    usable = (len(labels) // batch_size) * batch_size or len(labels)
+    was_training = model.training
+    model.eval()
+    correct = torch.zeros((), dtype=torch.int64, device=images.device)
+    for start in range(0, usable, batch_size):
+        stop = min(start + batch_size, usable)
+        inputs = normalise(images[start:stop])
+        if channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        with _autocast(images.device, precision):
+            logits = model(inputs)
+        correct += (logits.argmax(dim=1) == labels[start:stop]).sum()
+    model.train(was_training)
+    return float(correct.item()) / usable if usable else float("nan")
+
+
+def train_cell(
+    matrix,
+    ops,
+    data: CifarSplits,
+    *,
+    epochs: int,
+    rng: np.random.Generator,
+    protocol: Protocol = NB101_PROTOCOL,
+    device: torch.device | str | None = None,
+    precision: str = "auto",
+    channels_last: bool | None = None,
+    network_kwargs: dict | None = None,
+    progress: bool = True,
+) -> TrainingResult:
+    """Train a fresh network for `cell` on `data` for `epochs` and evaluate at halfway and end."""
+    if epochs < 1:
+        raise UserError(f"epochs must be at least 1, got {epochs}")
+    device = torch.device(device) if device is not None else default_device()
+    precision = resolve_precision(precision, device)
+    channels_last = device.type == "cuda" if channels_last is None else channels_last
+    init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
+
+    model = NB101Network(matrix, ops, **(network_kwargs or {}))
+    model.reset_parameters(torch.Generator().manual_seed(init_seed))
+    model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    model.train()
+    optimizer = make_optimizer(model, protocol)
+    scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
+
+    data = data.to(device)
+    n_train = len(data.train_labels)
+    total_steps = protocol.total_steps(epochs, n_train)
+    halfway_steps = protocol.total_steps(epochs / 2, n_train)
+    if total_steps < 1:
+        raise UserError(f"{epochs} epochs of {n_train} images at batch {protocol.batch_size} is no step at all")
+    batches = training_batches(data.train_images, data.train_labels, protocol.batch_size, torch.Generator().manual_seed(data_seed))
+
+    def evaluate(epoch: float, training_time: float) -> Evaluation:
+        kw = dict(precision=precision, channels_last=channels_last)
+        return Evaluation(
+            epochs=epoch,
+            training_time=training_time,
+            train_accuracy=accuracy(model, *data.train_eval, protocol.batch_size, **kw),
+            validation_accuracy=accuracy(model, data.valid_images, data.valid_labels, protocol.batch_size, **kw),
+            test_accuracy=accuracy(model, data.test_images, data.test_labels, protocol.batch_size, **kw),
+        )
+
+    bar = _progress_bar(total_steps, progress, f"{epochs} epochs on {device.type}")
+    started = time.perf_counter()
+    training_time = 0.0
+    halfway = None
+    warned = device.type != "cpu" or total_steps * protocol.batch_size < _CPU_WARNING_IMAGES
+    for step in range(total_steps):
+        tick = time.perf_counter()
+        images, labels = next(batches)
+        train_step(
+            model, optimizer, images, labels, protocol.learning_rate(step, total_steps),
+            precision=precision, scaler=scaler, channels_last=channels_last,
+        )
+        if device.type == "cuda" and step + 1 in (halfway_steps, total_steps):
+            torch.cuda.synchronize(device)
+        training_time += time.perf_counter() - tick
+        bar.update(1)
+        if not warned and step == 2:
+            warned = True
+            rate = 3 * protocol.batch_size / training_time
+            warnings.warn(
+                f"training on the CPU at about {rate:.0f} images/s: {epochs} epochs will take about "
+                f"{total_steps * protocol.batch_size / rate / 3600:.1f} hours; a CUDA GPU is far faster",
+                SlowTrainingWarning,
+                stacklevel=2,
+            )
+        if step + 1 == halfway_steps:
+            halfway = evaluate(epochs / 2, training_time)
+    bar.close()
+    final = evaluate(float(epochs), training_time)
+    if halfway is None:  # too few steps for a separate halfway point
+        halfway = final
+    return TrainingResult(
+        matrix=tuple(tuple(int(x) for x in row) for row in model.matrix),
+        ops=model.ops,
+        epochs=int(epochs),
+        trainable_parameters=count_trainable_parameters(model),
+        halfway=halfway,
+        final=final,
+        total_time=time.perf_counter() - started,
+        device=str(device),
+        precision=precision,
+        steps=total_steps,
+    )
+
+
+def _progress_bar(total: int, enabled: bool, description: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, desc=description, unit="step", leave=False)
