@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -123,15 +122,12 @@ def fake_hashes(n: int) -> list[str]:
     return [f"{i:032x}" for i in range(n)]
 
 
-KeyFunction = Callable[[np.ndarray, list[str]], str]
-
 
 def small_nb101_file(path: str | Path, n_cells: int = 12, *, epochs=(4, 12), repeats: int = 3, seed: int = 0,
                      hashes: list[str] | None = None) -> dict:
     """A small record file of 5-vertex chain cells; returns what was written plus the cells.
 
-    Without `hashes` the module hashes are stand-ins; pass `lookup_key(info)` as the
-    converter's key function to check them."""
+    Without `hashes` the module hashes are stand-ins (see `official_hashes` for real ones)."""
     rng = np.random.default_rng(seed)
     matrices, ops = chain_cells(rng, n_cells, n_vertices=5, extra_edges=3)
     hashes = hashes or [f"{int(h):032x}" for h in rng.choice(1 << 40, size=n_cells, replace=False)]
@@ -141,12 +137,10 @@ def small_nb101_file(path: str | Path, n_cells: int = 12, *, epochs=(4, 12), rep
     return info
 
 
-def lookup_key(info: dict) -> KeyFunction:
-    """A key function that knows the cells of `small_nb101_file`'s output (and no others)."""
-    known = {(d, o): h for d, o, h in zip(info["digit_texts"], info["op_texts"], info["hashes"])}
+def official_hashes(n_cells: int, seed: int = 0) -> list[str]:
+    """The official module hashes of the cells `small_nb101_file(..., n_cells, seed=seed)` writes."""
+    from benchlab.spaces.nb101 import official_module_hash
 
-    def key(matrix: np.ndarray, ops: list[str]) -> str:
-        digits = "".join(map(str, np.asarray(matrix).ravel().tolist()))
-        return known.get((digits, ",".join(ops)), "0" * 32)
+    matrices, ops = chain_cells(np.random.default_rng(seed), n_cells, n_vertices=5, extra_edges=3)
+    return [official_module_hash(m, ["input", *(OPS[i] for i in o), "output"]) for m, o in zip(matrices, ops)]
 
-    return key

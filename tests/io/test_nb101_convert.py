@@ -12,14 +12,9 @@ from benchlab.io.nb101_convert import NB101DataWarning, convert_nb101
 from benchlab.io.nb101_records import read_nb101_records, write_nb101_records
 from benchlab.io.tfrecord import read_frames, write_frames
 from benchlab.spaces.nb101 import official_module_hash
-from tests.io.synthetic_nb101 import OPS, chain_cells, small_nb101_file
+from tests.io.synthetic_nb101 import OPS, official_hashes, small_nb101_file
 
 LABELS = {"conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1, "maxpool3x3": 2}
-
-
-def official_hashes(n_cells: int, seed: int = 0) -> list[str]:
-    matrices, ops = chain_cells(np.random.default_rng(seed), n_cells, n_vertices=5, extra_edges=3)
-    return [official_module_hash(m, ["input", *(OPS[i] for i in o), "output"]) for m, o in zip(matrices, ops)]
 
 
 @pytest.fixture
