@@ -106,8 +106,20 @@ class GraphSpace(SearchSpace):
                 return GraphArch(links, ops)
 
     def mutate(self, arch: GraphArch, rng: np.random.Generator) -> GraphArch:
-        options = self.neighbours(arch)
-        return options[int(rng.integers(len(options)))]
+        """One link or op changed, uniformly among the changes that give another network.
+
+        Candidates are tried in a random order until one changes the key, which usually
+        costs one or two canonicalisations instead of all of `neighbours`.
+        """
+        parent = self.key(arch)
+        changes = list(self._one_change(arch))
+        for i in rng.permutation(len(changes)):
+            candidate = changes[i]
+            if all(op == SKIP for op in candidate.ops):
+                continue
+            if str(_canonical(candidate.links, candidate.ops)[0]) != parent:
+                return candidate
+        raise InvalidArchitectureError(f"{self.name}: {self.format(arch)} has no neighbour")  # pragma: no cover
 
     def neighbours(self, arch: GraphArch) -> list[GraphArch]:
         parent = self.key(arch)
