@@ -17,6 +17,8 @@ from benchlab.harness.tasks import RunOutcome, RunTask, execute
 
 #: times Dask re-runs a task whose execution raised (a dead worker is rescheduled by Dask itself)
 DASK_RETRIES = 2
+#: how long to try reaching a Dask scheduler before giving up
+DASK_CONNECT_TIMEOUT = "15s"
 
 
 def default_jobs() -> int:
@@ -55,7 +57,7 @@ def run_on_dask(tasks: list[RunTask], *, scheduler: str | None = None, dask_loca
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="20s")
+                client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
                 raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address") from None
         else:

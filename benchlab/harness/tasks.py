@@ -13,6 +13,7 @@ import json
 import time
 import traceback
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -42,7 +43,7 @@ class RunTask:
     charge_strategy_time: bool
     benchmark_checksum: str
 
-    @property
+    @cached_property
     def settings_hash(self) -> str:
         """Digest of everything that determines the run's result (not where it is stored)."""
         payload = json.dumps({"format": RESULTS_FORMAT, **asdict(self)}, sort_keys=True, default=str)

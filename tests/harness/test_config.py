@@ -59,6 +59,7 @@ def test_default_experiment_file_is_well_formed():
     assert raw["benchmarks"] == ["@default"]
 
 
+@pytest.mark.slow
 def test_default_experiment_loads_when_every_benchmark_module_is_installed():
     try:
         expected = [name for name, present in harness_benchmarks.default_benchmarks() if present]

@@ -161,3 +161,14 @@ def test_final_table_uses_test_regret_or_validation_regret(tmp_path):
 def test_slug_replaces_unsafe_characters():
     assert storage.slug("nb201/cifar10") == "nb201_cifar10"
     assert storage.slug("nb101:/data/x y.h5") == "nb101__data_x_y.h5"
+
+
+def test_missing_dask_is_a_clear_user_error(tmp_path, monkeypatch):
+    import sys
+
+    from benchlab.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    config = load_config(toy_config(tmp_path, seeds=1))
+    with pytest.raises(UserError, match=r"pip install 'benchlab\[dask\]'"):
+        run_experiment(config, tmp_path / "out", dask_local=1, quiet=True)
