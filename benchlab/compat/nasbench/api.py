@@ -150,7 +150,7 @@ class _Statistics(Mapping):
         return isinstance(module_hash, str) and self._bench.has_key(module_hash)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._bench.keys().tolist())
+        return iter(self._bench.keys())
 
     def __len__(self) -> int:
         return len(self._bench)
