@@ -1,0 +1,224 @@
+"""Reading an experiment folder: its manifest and every run's trajectory file.
+
+The analysis never runs a search; it trusts only what the harness wrote. An incomplete or
+damaged folder is reported as one `DataError` that names the missing or corrupt files, so
+the user knows which runs to redo rather than getting a silently biased report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from benchlab.errors import DataError
+from benchlab.harness.storage import MANIFEST, RUNS, slug
+
+
+# Only what the statistics need; the other trajectory columns stay on disk.
+_COLUMNS = ("step", "sim_end", "cost", "valid_regret", "test_regret")
+
+_MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
+
+
+def run_file(experiment_dir: Path, benchmark: str, strategy: str, seed: int) -> Path:
+    """Where the harness writes one run (strategy labels are already plain words)."""
+    return Path(experiment_dir) / RUNS / slug(benchmark) / strategy / f"seed-{seed:04d}.parquet"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One seeded run: the trajectory columns needed for analysis, in evaluation order."""
+
+    benchmark: str
+    strategy: str
+    seed: int
+    sim_end: np.ndarray  # simulated time each evaluation finished (seconds), non-decreasing
+    regret: np.ndarray  # the benchmark's reported regret of the incumbent after each evaluation
+    cost: np.ndarray  # simulated seconds charged per evaluation
+
+    @property
+    def n_queries(self) -> int:
+        return len(self.regret)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A loaded experiment: manifest facts plus every run, grouped per benchmark and strategy."""
+
+    path: Path
+    manifest: dict
+    benchmarks: tuple[str, ...]
+    strategies: tuple[str, ...]
+    seeds: tuple[int, ...]
+    regret_column: dict[str, str]  # benchmark -> "test_regret" or "valid_regret"
+    runs: dict[tuple[str, str], list[Run]]  # (benchmark, strategy) -> runs ordered by seed
+    results_sha256: str  # one checksum over every run file, in a fixed order
+    file_checksums: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    def benchmark_info(self, benchmark: str) -> dict:
+        return dict(self.manifest.get("benchmarks", {}).get(benchmark, {}))
+
+    @property
+    def query_budget(self) -> int | None:
+        value = _budget_value(self.manifest.get("budget", {}), ("queries", "max_queries", "n_queries"))
+        return int(value) if value is not None else None
+
+    @property
+    def time_budget(self) -> float | None:
+        keys = ("time", "time_s", "seconds", "sim_time", "sim_seconds", "max_time", "max_sim_time")
+        return _budget_value(self.manifest.get("budget", {}), keys)
+
+
+def _budget_value(budget, keys) -> float | None:
+    if not isinstance(budget, dict):
+        return None
+    for key in keys:
+        value = budget.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+            return float(value)
+    return None
+
+
+def _read_manifest(experiment_dir: Path) -> dict:
+    path = experiment_dir / MANIFEST
+    if not experiment_dir.is_dir():
+        raise DataError(f"experiment folder {experiment_dir} does not exist; pass the folder `benchlab compare` wrote")
+    if not path.is_file():
+        raise DataError(f"{path} is missing; pass a folder written by `benchlab compare` (it holds manifest.json and runs/)")
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path} is not valid JSON ({exc}); rerun `benchlab compare` to rewrite it") from None
+    for key in ("benchmarks", "strategies", "seeds"):
+        if key not in manifest:
+            raise DataError(f"{path} has no {key!r} entry; rerun `benchlab compare` to rewrite it")
+    return manifest
+
+
+def _seed_list(seeds) -> tuple[int, ...]:
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return tuple(range(seeds))
+    if isinstance(seeds, list) and all(isinstance(s, int) for s in seeds):
+        return tuple(seeds)
+    raise DataError(f"manifest 'seeds' must be a count or a list of integers, not {seeds!r}")
+
+
+def _regret_column(info: dict) -> str:
+    """Test regret where the benchmark has a test metric (what a paper reports), else validation regret."""
+    return "test_regret" if info.get("has_test_metric", True) else "valid_regret"
+
+
+def _named(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_MAX_NAMED])
+    more = len(paths) - _MAX_NAMED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def load_experiment(experiment_dir) -> Experiment:
+    """Load the manifest and every run file of an experiment folder.
+
+    Raises `DataError` naming every missing, failed or corrupt run file (up to a few, then a count).
+    """
+    root = Path(experiment_dir)
+    manifest = _read_manifest(root)
+    benchmarks = tuple(manifest["benchmarks"])
+    strategies = tuple(manifest["strategies"])
+    seeds = _seed_list(manifest["seeds"])
+    if not benchmarks or not strategies or not seeds:
+        raise DataError(f"{root / MANIFEST} lists no benchmarks, strategies or seeds; nothing to analyse")
+    regret_column = {b: _regret_column(manifest["benchmarks"][b] or {}) for b in benchmarks}
+
+    runs: dict[tuple[str, str], list[Run]] = {}
+    missing: list[str] = []
+    failed: list[str] = []
+    corrupt: list[str] = []
+    checksums: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for benchmark in benchmarks:
+        for strategy in strategies:
+            group = []
+            for seed in seeds:
+                path = run_file(root, benchmark, strategy, seed)
+                rel = str(path.relative_to(root))
+                if not path.is_file():
+                    (failed if path.with_suffix(".failed.json").is_file() else missing).append(rel)
+                    continue
+                try:
+                    data = path.read_bytes()
+                    run = _parse_run(data, benchmark, strategy, seed, regret_column[benchmark])
+                except DataError as exc:
+                    corrupt.append(f"{rel} ({exc})")
+                    continue
+                checksums[rel] = hashlib.sha256(data).hexdigest()
+                digest.update(rel.encode() + b"\0" + checksums[rel].encode())
+                group.append(run)
+            runs[(benchmark, strategy)] = group
+
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} run file(s) missing: {_named(missing)}")
+    if failed:
+        problems.append(f"{len(failed)} run(s) failed (see the .failed.json beside each): {_named(failed)}")
+    if corrupt:
+        problems.append(f"{len(corrupt)} run file(s) corrupt: {_named(corrupt)}")
+    if problems:
+        raise DataError(
+            f"experiment {root} is incomplete: " + "; ".join(problems)
+            + "; rerun `benchlab compare` with the same settings to redo them (finished runs are reused)"
+        )
+    return Experiment(
+        path=root,
+        manifest=manifest,
+        benchmarks=benchmarks,
+        strategies=strategies,
+        seeds=seeds,
+        regret_column=regret_column,
+        runs=runs,
+        results_sha256=digest.hexdigest(),
+        file_checksums=checksums,
+    )
+
+
+def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: str) -> Run:
+    try:
+        # ParquetFile.read is several times faster than read_table's dataset machinery for small files
+        table = pq.ParquetFile(pa.BufferReader(data)).read(columns=list(_COLUMNS))
+    except Exception as exc:  # pyarrow raises several types for damaged or foreign files
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"unreadable Parquet: {reason[:120]}") from None
+    if table.num_rows == 0:
+        raise DataError("no evaluations")
+    columns = {name: table.column(name).to_numpy() for name in _COLUMNS}
+    order = np.argsort(columns["step"], kind="stable")
+    regret = columns[column].astype(float)[order]
+    sim_end = columns["sim_end"].astype(float)[order]
+    if np.isnan(regret).all():
+        raise DataError(f"{column} is NaN in every row")
+    if np.any(np.diff(sim_end) < 0):
+        raise DataError("sim_end decreases with step")
+    return Run(
+        benchmark=benchmark,
+        strategy=strategy,
+        seed=seed,
+        sim_end=sim_end,
+        regret=regret,
+        cost=columns["cost"].astype(float)[order],
+    )
+
+
+def as_frame(experiment: Experiment) -> pd.DataFrame:
+    """Every run's final regret as a tidy table (benchmark, strategy, seed, queries, time, regret)."""
+    rows = [
+        (r.benchmark, r.strategy, r.seed, r.n_queries, float(r.sim_end[-1]), float(r.regret[-1]))
+        for group in experiment.runs.values()
+        for r in group
+    ]
+    return pd.DataFrame(rows, columns=["benchmark", "strategy", "seed", "queries", "sim_time", "regret"])
