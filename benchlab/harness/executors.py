@@ -46,36 +46,44 @@ def run_in_processes(tasks: list[RunTask], jobs: int) -> Iterator[RunOutcome]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_on_dask(tasks: list[RunTask], *, scheduler: str | None = None, dask_local: int | None = None) -> Iterator[RunOutcome]:
-    """Run on the Dask scheduler at `scheduler`, or on a LocalCluster of `dask_local` worker processes."""
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_as_completed
-    except ImportError:
-        raise UserError("Dask is not installed; install the extra with `pip install 'benchlab[dask]'`") from None
-    cluster = None
-    try:
+class DaskExecutor:
+    """Runs tasks on the Dask scheduler at `scheduler`, or on a LocalCluster of `dask_local` processes.
+
+    Connecting happens in the constructor, so an unreachable scheduler or a missing Dask
+    install is reported before the experiment writes anything.
+    """
+
+    def __init__(self, *, scheduler: str | None = None, dask_local: int | None = None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise UserError("Dask is not installed; install the extra with `pip install 'benchlab[dask]'`") from None
+        self.cluster = None
         if scheduler:
             try:
-                client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+                self.client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as exc:
                 raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address") from None
         else:
-            cluster = LocalCluster(
+            self.cluster = LocalCluster(
                 n_workers=dask_local or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
             )
-            client = Client(cluster)
-        try:
-            futures = [
-                client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False, retries=DASK_RETRIES)
-                for task in tasks
-            ]
-            for future in dask_as_completed(futures):
-                outcome = future.result()
-                future.release()
-                yield outcome
-        finally:
-            client.close()
-    finally:
-        if cluster is not None:
-            cluster.close()
+            self.client = Client(self.cluster)
+
+    def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
+        from distributed import as_completed as dask_as_completed
+
+        futures = [
+            self.client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False,
+                               retries=DASK_RETRIES)
+            for task in tasks
+        ]
+        for future in dask_as_completed(futures):
+            outcome = future.result()
+            future.release()
+            yield outcome
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -90,29 +90,36 @@ def run_experiment(
     benchmark_info = {name: describe(name) for name in config.benchmarks}
     tasks = build_tasks(config, benchmark_info)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    storage.remove_stray_temporaries(out_dir)
-    manifest = _manifest(config, benchmark_info, using_dask=bool(scheduler or dask_local))
-    storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
+    # Connect to Dask first: a missing install or an unreachable scheduler then writes nothing.
+    dask = executors.DaskExecutor(scheduler=scheduler, dask_local=dask_local) if (scheduler or dask_local) else None
 
-    todo = [task for task in tasks if not storage.is_finished(out_dir, task)]
-    summary = ExperimentSummary(out_dir=out_dir, total=len(tasks), ran=0, skipped=len(tasks) - len(todo))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        storage.remove_stray_temporaries(out_dir)
+        manifest = _manifest(config, benchmark_info, using_dask=bool(scheduler or dask_local))
+        storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
 
-    jobs = executors.default_jobs() if jobs is None else jobs
-    if scheduler or dask_local:
-        outcomes = executors.run_on_dask(todo, scheduler=scheduler, dask_local=dask_local)
-    elif jobs <= 1 or len(todo) <= 1:
-        outcomes = executors.run_in_process(todo)
-    else:
-        outcomes = executors.run_in_processes(todo, min(jobs, len(todo)))
+        todo = [task for task in tasks if not storage.is_finished(out_dir, task)]
+        summary = ExperimentSummary(out_dir=out_dir, total=len(tasks), ran=0, skipped=len(tasks) - len(todo))
 
-    with tqdm(total=len(tasks), initial=summary.skipped, desc=config.name, unit="run", disable=quiet,
-              dynamic_ncols=True) as bar:
-        for outcome in outcomes:
-            _store(out_dir, outcome, summary)
-            bar.update(1)
-            if summary.failed:
-                bar.set_postfix(failed=summary.n_failed, refresh=False)
+        jobs = executors.default_jobs() if jobs is None else jobs
+        if dask is not None:
+            outcomes = dask.run(todo)
+        elif jobs <= 1 or len(todo) <= 1:
+            outcomes = executors.run_in_process(todo)
+        else:
+            outcomes = executors.run_in_processes(todo, min(jobs, len(todo)))
+
+        with tqdm(total=len(tasks), initial=summary.skipped, desc=config.name, unit="run", disable=quiet,
+                  dynamic_ncols=True) as bar:
+            for outcome in outcomes:
+                _store(out_dir, outcome, summary)
+                bar.update(1)
+                if summary.failed:
+                    bar.set_postfix(failed=summary.n_failed, refresh=False)
+    finally:
+        if dask is not None:
+            dask.close()
 
     summary.wall_s = time.perf_counter() - started
     manifest["finished"] = _now()

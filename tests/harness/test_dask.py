@@ -40,3 +40,4 @@ def test_missing_scheduler_is_a_user_error(tmp_path, monkeypatch):
     config = load_config(toy_config(tmp_path, seeds=1))
     with pytest.raises(UserError, match="Dask scheduler"):
         run_experiment(config, tmp_path / "out", scheduler="tcp://127.0.0.1:1", quiet=True)
+    assert not (tmp_path / "out").exists()

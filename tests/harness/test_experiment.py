@@ -172,3 +172,4 @@ def test_missing_dask_is_a_clear_user_error(tmp_path, monkeypatch):
     config = load_config(toy_config(tmp_path, seeds=1))
     with pytest.raises(UserError, match=r"pip install 'benchlab\[dask\]'"):
         run_experiment(config, tmp_path / "out", dask_local=1, quiet=True)
+    assert not (tmp_path / "out").exists()
