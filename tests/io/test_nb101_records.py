@@ -150,3 +150,27 @@ def test_real_files_decode_with_three_evaluations(shared_nb101_dir):
     five = list(read_nb101_records(shared_nb101_dir / "energy_5V9E.tfrecord"))
     assert len(five) == 2532 and {r.epochs for r in five} == {4}
     assert len({r.module_hash for r in five}) == 2532
+
+
+def test_fast_paths_agree_with_the_general_decoders(tmp_path, monkeypatch):
+    from benchlab.io import nb101_records
+    from tests.io.synthetic_nb101 import small_nb101_file
+
+    path = tmp_path / "s.tfrecord"
+    small_nb101_file(path, 5)
+    records = [make_record(trainable_parameters=p) for p in (0, 127, 128, 2**31 - 1, -5)]
+    write_nb101_records(tmp_path / "r.tfrecord", records)
+    paths = [path, tmp_path / "r.tfrecord"]
+
+    def decoded():
+        return [(r.module_hash, r.epochs, r.matrix.tolist(), r.ops, r.trainable_parameters, r.total_time, r.evaluations)
+                for p in paths for r in read_nb101_records(p)]
+
+    fast = decoded()
+    assert nb101_records._OFFICIAL_PAYLOAD.fullmatch(encode_record(records[0]))
+    assert nb101_records._OFFICIAL_METRICS.fullmatch(encode_model_metrics(EVALS, 2, 3.0))
+    never = __import__("re").compile(rb"(?!)")
+    monkeypatch.setattr(nb101_records, "_OFFICIAL_PAYLOAD", never)
+    monkeypatch.setattr(nb101_records, "_OFFICIAL_METRICS", never)
+    assert decoded() == fast
+    assert [r[4] for r in fast[-5:]] == [0, 127, 128, 2**31 - 1, -5]
