@@ -42,6 +42,32 @@ class SpaceExhaustedError(RuntimeError):
     """Raised by a deduplicating strategy when no unseen architecture can be found."""
 
 
+class PendingKeys:
+    """A multiset of canonical keys asked and not yet told (workers may share a key)."""
+
+    __slots__ = ("_counts",)
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        self._counts[key] = self._counts.get(key, 0) + 1
+
+    def release(self, key: str) -> None:
+        """Forget one ask of `key` (no-op for a key never added: a tell without an ask)."""
+        count = self._counts.get(key, 0)
+        if count > 1:
+            self._counts[key] = count - 1
+        elif count == 1:
+            del self._counts[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._counts
+
+    def __len__(self) -> int:
+        return sum(self._counts.values())
+
+
 class Strategy:
     """Base class of the search strategies. See the module docstring for the contract."""
 
