@@ -29,6 +29,7 @@ PROTEINS_OPS = tuple(gnn_list_proteins)  # the smaller op set of the proteins da
 #: the link patterns the package keeps after canonicalisation (encoding uses these)
 CANONICAL_LINKS = tuple(tuple(lk) for lk in link_list)
 SKIP = "skip"
+SKIP_ONLY = (SKIP,) * N_LAYERS
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class GraphSpace(SearchSpace):
         for op in arch.ops:
             if op not in self._op_index:
                 raise InvalidArchitectureError(f"{self.name}: unknown op {op!r}; use one of {', '.join(self.ops)}")
-        if all(op == SKIP for op in arch.ops):
+        if arch.ops == SKIP_ONLY:
             raise InvalidArchitectureError(f"{self.name}: an architecture of skip connections only is not a network")
 
     # moves
@@ -102,7 +103,7 @@ class GraphSpace(SearchSpace):
         while True:
             links = CANONICAL_LINKS[int(rng.integers(len(CANONICAL_LINKS)))]
             ops = tuple(self.ops[int(i)] for i in rng.integers(len(self.ops), size=N_LAYERS))
-            if not all(op == SKIP for op in ops):
+            if ops != SKIP_ONLY:
                 return GraphArch(links, ops)
 
     def mutate(self, arch: GraphArch, rng: np.random.Generator) -> GraphArch:
@@ -112,37 +113,38 @@ class GraphSpace(SearchSpace):
         costs one or two canonicalisations instead of all of `neighbours`.
         """
         parent = self.key(arch)
-        changes = list(self._one_change(arch))
+        changes = self._one_change(arch)
         for i in rng.permutation(len(changes)):
-            candidate = changes[i]
-            if all(op == SKIP for op in candidate.ops):
-                continue
-            if str(_canonical(candidate.links, candidate.ops)[0]) != parent:
-                return candidate
+            links, ops = changes[i]
+            if ops != SKIP_ONLY and str(_canonical(links, ops)[0]) != parent:
+                return GraphArch(links, ops)
         raise InvalidArchitectureError(f"{self.name}: {self.format(arch)} has no neighbour")  # pragma: no cover
 
     def neighbours(self, arch: GraphArch) -> list[GraphArch]:
-        parent = self.key(arch)
-        seen = {parent}
+        seen = {self.key(arch)}
         result = []
-        for candidate in self._one_change(arch):
-            if all(op == SKIP for op in candidate.ops):
+        for links, ops in self._one_change(arch):
+            if ops == SKIP_ONLY:
                 continue
-            key = str(_canonical(candidate.links, candidate.ops)[0])
+            key = str(_canonical(links, ops)[0])
             if key not in seen:
                 seen.add(key)
-                result.append(candidate)
+                result.append(GraphArch(links, ops))
         return result
 
-    def _one_change(self, arch: GraphArch):
-        for i in range(1, N_LAYERS):
-            for source in range(i + 1):
-                if source != arch.links[i]:
-                    yield GraphArch(arch.links[:i] + (source,) + arch.links[i + 1 :], arch.ops)
-        for i in range(N_LAYERS):
-            for op in self.ops:
-                if op != arch.ops[i]:
-                    yield GraphArch(arch.links, arch.ops[:i] + (op,) + arch.ops[i + 1 :])
+    def _one_change(self, arch: GraphArch) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+        """(links, ops) of every architecture one link or one op away (validity not checked)."""
+        links, ops = arch.links, arch.ops
+        out = [
+            (links[:i] + (source,) + links[i + 1 :], ops)
+            for i in range(1, N_LAYERS)
+            for source in range(i + 1)
+            if source != links[i]
+        ]
+        out += [
+            (links, ops[:i] + (op,) + ops[i + 1 :]) for i in range(N_LAYERS) for op in self.ops if op != ops[i]
+        ]
+        return out
 
     # encodings
     @property
@@ -205,5 +207,5 @@ class GraphSpace(SearchSpace):
         links = itertools.product(*(range(i + 1) for i in range(N_LAYERS)))
         raw = itertools.product(links, itertools.product(self.ops, repeat=N_LAYERS))
         return frozenset(
-            str(Arch(list(lk), list(ops)).valid_hash()) for lk, ops in raw if not all(o == SKIP for o in ops)
+            str(Arch(list(lk), list(ops)).valid_hash()) for lk, ops in raw if ops != SKIP_ONLY
         )
