@@ -97,3 +97,12 @@ def test_cache_is_rebuilt_when_the_package_version_differs(tmp_path, monkeypatch
     assert rebuilt.optimum.valid == pytest.approx(0.7349, abs=1e-4)
     with np.load(cached) as data:
         assert json.loads(str(data["meta"]))["source_version"] == "0.2.0"
+
+
+def test_an_unwritable_data_folder_serves_the_table_uncached(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("BENCHLAB_DATA_DIR", str(blocker))  # tables/ cannot be created below a file
+    bench = nb201.load("imagenet16-120")
+    assert round(bench.optimum.valid * 100, 2) == 46.73
+    assert "serving it uncached" in capsys.readouterr().err
