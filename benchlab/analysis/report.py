@@ -57,6 +57,7 @@ class ReportData:
     blocks_note: str
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    preface: list[tuple[str, object]] = field(default_factory=list)  # extra sections shown first
 
 
 def _render(fig, name: str, caption: str) -> Figure:
@@ -216,6 +217,7 @@ def _sections(data: ReportData):
         f"{len(e.benchmarks)} benchmark(s), {len(e.strategies)} strategies, {len(e.seeds)} seeds per pair, "
         f"budget {json.dumps(budget, sort_keys=True)}; started {m.get('started', 'n/a')}, finished {m.get('finished', 'n/a')}."
     )
+    yield from data.preface
     yield "p", BAND_NOTE
     yield "p", (
         "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
