@@ -294,40 +294,55 @@ def official_module_hash(matrix, ops) -> str:
 
 
 # ------------------------------------------------------------------ fast canonical forms
-def _bits_of(data: bytes, n: int) -> tuple[list[int], list[int]]:
-    """Out- and in-neighbour bitmasks of a raw adjacency."""
-    outs = [0] * n
-    ins = [0] * n
-    k = data.find(1)
-    while k >= 0:
-        i, j = divmod(k, n)
-        outs[i] |= 1 << j
-        ins[j] |= 1 << i
-        k = data.find(1, k + 1)
-    return outs, ins
+# Adjacency bits are handled as Python ints built by C-level calls (bytes.translate, int(.., 2))
+# because per-entry Python loops would cost more than the whole cached lookup.
+_ASCII01 = bytes.maketrans(b"\x00\x01", b"01")
 
 
-def _prune_bits(data: bytes, n: int) -> tuple[list[int], list[tuple[int, int]]] | None:
-    """(kept vertices, pruned edges in new indices), or None when disconnected."""
-    outs, ins = _bits_of(data, n)
+def _out_masks(data: bytes, n: int) -> list[int]:
+    """Out-neighbour bitmask of every vertex (bit j set when edge i->j)."""
+    entries = int(data.translate(_ASCII01)[::-1], 2)  # bit i*n+j = entry (i, j)
+    row = (1 << n) - 1
+    return [entries >> (i * n) & row for i in range(n)]
+
+
+_PRUNED_READERS: dict[tuple[int, int], itemgetter] = {}
+
+
+def _prune_code(data: bytes, n: int) -> tuple[list[int], int] | None:
+    """The official pruning on bitmasks: (kept vertices, code of the pruned adjacency with
+    bit i*m+j = entry (i, j), m = len(kept)), or None when the input cannot reach the output.
+
+    The matrix is upper-triangular, so one forward sweep finds everything the input
+    reaches and one backward sweep everything that reaches the output.
+    """
+    text = data.translate(_ASCII01)
+    entries = int(text[::-1], 2)
+    row = (1 << n) - 1
+    outs = [entries >> (i * n) & row for i in range(n)]
     forward = 1
-    for v in range(1, n):
-        if ins[v] & forward:
-            forward |= 1 << v
+    for u in range(n):
+        if forward >> u & 1:
+            forward |= outs[u]
     backward = 1 << (n - 1)
-    for v in range(n - 2, -1, -1):
-        if outs[v] & backward:
-            backward |= 1 << v
-    keep_mask = forward & backward
-    if not keep_mask & 1:
+    for u in range(n - 2, -1, -1):
+        if outs[u] & backward:
+            backward |= 1 << u
+    keep = forward & backward
+    if not keep & 1:
         return None
-    kept = [v for v in range(n) if keep_mask >> v & 1]
-    new = {v: i for i, v in enumerate(kept)}
-    edges = [(new[u], new[w]) for u in kept for w in kept if outs[u] >> w & 1]
-    return kept, edges
+    if keep == row:
+        return list(range(n)), entries
+    kept = [v for v in range(n) if keep >> v & 1]
+    reader = _PRUNED_READERS.get((n, keep))
+    if reader is None:
+        reader = itemgetter(*[u * n + w for u in kept for w in kept])
+        _PRUNED_READERS[(n, keep)] = reader
+    return kept, int(bytes(reader(text))[::-1], 2)
 
 
-_STRUCTURES: dict[tuple[int, int], tuple[int, tuple[tuple[int, ...], ...]]] = {}
+def _edges_of(code: int, n: int) -> list[tuple[int, int]]:
+    return [divmod(k, n) for k in range(n * n) if code >> k & 1]
 
 
 def _edge_code(edges, position, n: int) -> int:
@@ -337,29 +352,32 @@ def _edge_code(edges, position, n: int) -> int:
     return code
 
 
-def _canonical_structure(n: int, edges: list[tuple[int, int]]) -> tuple[int, tuple]:
+_STRUCTURES: dict[tuple[int, int], tuple[int, tuple[tuple[int, ...], ...]]] = {}
+
+
+def _canonical_structure(n: int, code: int) -> tuple[int, tuple]:
     """(smallest adjacency code, every interior order reaching it) of a pruned DAG.
 
     Brute force over the (n-2)! interior orders, once per structure (cached): an order
     lists the old interior vertices in their new positions 1..n-2.
     """
-    structure = (n, _edge_code(edges, range(n), n))
-    cached = _STRUCTURES.get(structure)
+    cached = _STRUCTURES.get((n, code))
     if cached is not None:
         return cached
+    edges = _edges_of(code, n)
     best, orders = None, []
     position = [0] * n
     position[n - 1] = n - 1
     for order in itertools.permutations(range(1, n - 1)):
         for new, old in enumerate(order, start=1):
             position[old] = new
-        code = _edge_code(edges, position, n)
-        if best is None or code < best:
-            best, orders = code, [order]
-        elif code == best:
+        candidate = _edge_code(edges, position, n)
+        if best is None or candidate < best:
+            best, orders = candidate, [order]
+        elif candidate == best:
             orders.append(order)
     result = (best, tuple(orders))
-    _STRUCTURES[structure] = result
+    _STRUCTURES[(n, code)] = result
     return result
 
 
@@ -394,12 +412,15 @@ class NB101Space(SearchSpace):
     def key(self, arch: Cell) -> str:
         """The official module hash of the pruned cell (cached; see the module docstring)."""
         try:
-            return self._key_by_cell[arch]
-        except (KeyError, TypeError):
-            return self._key_miss(arch)
+            key = self._key_by_cell.get(arch)
+        except TypeError:  # unhashable: not a Cell
+            key = None
+        return key if key is not None else self._key_miss(arch)
 
     def _key_miss(self, cell) -> str:
-        info = self._matrix_info(self._as_cell(cell))
+        if cell.__class__ is not Cell:
+            self._as_cell(cell)
+        info = self._matrix_info(cell)
         n, code, getters = info[1]
         interior = cell._codes
         if not getters:
@@ -429,28 +450,26 @@ class NB101Space(SearchSpace):
         return info
 
     def _compute_matrix_info(self, data: bytes, n: int) -> tuple | str:
-        pruned = _prune_bits(data, n)
+        pruned = _prune_code(data, n)
         if pruned is None:
             return _DISCONNECTED
-        kept, edges = pruned
-        if len(kept) > self.max_vertices:
+        kept, code = pruned
+        m, edges = len(kept), code.bit_count()
+        if m > self.max_vertices:
             return (
-                f"too many vertices: {len(kept)} after pruning, at most max_vertices="
+                f"too many vertices: {m} after pruning, at most max_vertices="
                 f"{self.max_vertices}; remove vertices"
             )
-        if len(edges) > self.max_edges:
+        if edges > self.max_edges:
             return (
-                f"too many edges: {len(edges)} after pruning, at most max_edges="
+                f"too many edges: {edges} after pruning, at most max_edges="
                 f"{self.max_edges}; remove edges"
             )
-        m = len(kept)
-        code, orders = _canonical_structure(m, edges)
+        canonical_code, orders = _canonical_structure(m, code)
         # getters read the raw op codes of the kept interior vertices in canonical order
-        getters = []
-        for order in orders if m > 2 else ():
-            raw = [kept[v] for v in order]
-            getters.append(itemgetter(*raw) if len(raw) > 1 else (lambda c, i=raw[0]: (c[i],)))
-        return kept, (m, code, tuple(getters))
+        # (one code, not a tuple, when m == 3: the same shape for every cell of that size)
+        getters = tuple(itemgetter(*[kept[v] for v in order]) for order in orders) if m > 2 else ()
+        return kept, (m, canonical_code, getters)
 
     @staticmethod
     def _as_cell(arch) -> Cell:
@@ -590,7 +609,7 @@ class NB101Space(SearchSpace):
         in the BANANAS code, so paths of different lengths never share an entry.
         """
         small = self.prune(arch)
-        outs, _ = _bits_of(small._bytes, small.num_vertices)
+        outs = _out_masks(small._bytes, small.num_vertices)
         last = small.num_vertices - 1
         codes = small._codes
         vec = np.zeros(self._path_size)
@@ -706,7 +725,7 @@ def count_cells(max_vertices: int, max_edges: int) -> int:
     total = 0
     seen = set()
     for n, edges in pruned_structures(max_vertices, max_edges):
-        code, orders = _canonical_structure(n, edges)
+        code, orders = _canonical_structure(n, _edge_code(edges, range(n), n))
         if (n, code) in seen:
             continue
         seen.add((n, code))
