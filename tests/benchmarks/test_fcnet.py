@@ -30,7 +30,8 @@ def test_space_and_table_shape(naval):
 
 def test_known_records_and_optimum_match_the_package(naval):
     raw = raw_records("naval_propulsion")
-    best = min(raw, key=lambda k: np.mean(raw[k]["val_loss"]))
+    assert {len(r["val_loss"]) for r in raw.values()} == {4}
+    best = min(raw, key=lambda k: sum(raw[k]["val_loss"]))  # 4 seeds everywhere: sum orders as the mean
     assert naval.optimum.valid == pytest.approx(-np.mean(raw[best]["val_loss"]), rel=1e-12)
     assert math.isnan(naval.optimum.test)
     for digits in (best, "000000000", "113221155", "010203040"):

@@ -30,7 +30,8 @@ def test_space_and_table_shape(kc1):
 
 def test_known_records_and_optimum_match_the_package(kc1):
     raw = raw_records("kc1")
-    best = max(raw, key=lambda k: np.mean(raw[k]["val_acc"]))
+    assert {len(r["val_acc"]) for r in raw.values()} == {5}
+    best = max(raw, key=lambda k: sum(raw[k]["val_acc"]))  # 5 seeds everywhere: sum orders as the mean
     assert kc1.optimum.valid == pytest.approx(np.mean(raw[best]["val_acc"]), rel=1e-12)
     for digits in (best, "00000", "99299", "31215"):
         arch = tuple(int(c) for c in digits)
