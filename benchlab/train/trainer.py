@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
@@ -22,6 +21,7 @@ from benchlab.errors import UserError
 from benchlab.train.data import CifarSplits, normalise, training_batches
 from benchlab.train.network import NB101Network, count_trainable_parameters
 from benchlab.train.protocol import NB101_PROTOCOL, Protocol
+from benchlab.train.results import Evaluation, TrainingResult
 from benchlab.train.rmsprop_tf import RMSpropTF
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -30,46 +30,6 @@ _CPU_WARNING_IMAGES = 50_000  # warn about CPU training beyond about one epoch o
 
 class SlowTrainingWarning(UserWarning):
     """Training runs on a CPU, which takes hours for the full-size network."""
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """One evaluation point, with the fields the table records."""
-
-    epochs: float
-    training_time: float  # seconds of training steps so far
-    train_accuracy: float
-    validation_accuracy: float
-    test_accuracy: float
-
-
-@dataclass(frozen=True)
-class TrainingResult:
-    """A live training run of one cell: the halfway and final evaluations."""
-
-    matrix: tuple[tuple[int, ...], ...]  # pruned
-    ops: tuple[str, ...]
-    epochs: int
-    trainable_parameters: int
-    halfway: Evaluation
-    final: Evaluation
-    total_time: float  # wall seconds including evaluation
-    device: str = "cpu"
-    precision: str = "fp32"
-    steps: int = 0
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "TrainingResult":
-        data = dict(data)
-        data["matrix"] = tuple(tuple(int(x) for x in row) for row in data["matrix"])
-        data["ops"] = tuple(data["ops"])
-        data["halfway"] = Evaluation(**data["halfway"])
-        data["final"] = Evaluation(**data["final"])
-        return cls(**data)
 
 
 def default_device() -> torch.device:
@@ -260,3 +220,39 @@ def _progress_bar(total: int, enabled: bool, description: str):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, disable=not enabled, desc=description, unit="step", leave=False)
+
+
+class CifarTrainer:
+    """Trains cells on CIFAR-10 with the NB101 protocol; the data is loaded once, on first use.
+
+    Calling it as `trainer(matrix, ops, epochs, rng)` is the contract `verify` and the
+    table-or-train benchmark use, so tests can hand them a stub instead.
+    """
+
+    def __init__(
+        self,
+        data_dir,
+        *,
+        download: bool = True,
+        device: str | None = None,
+        precision: str = "auto",
+        protocol: Protocol = NB101_PROTOCOL,
+        progress: bool = True,
+    ):
+        self.data_dir = data_dir
+        self.download = download
+        self.device = torch.device(device) if device else default_device()
+        self.precision = resolve_precision(precision, self.device)
+        self.protocol = protocol
+        self.progress = progress
+        self._data: CifarSplits | None = None
+
+    def __call__(self, matrix, ops, epochs: int, rng: np.random.Generator) -> TrainingResult:
+        if self._data is None:
+            from benchlab.train.data import load_cifar10
+
+            self._data = load_cifar10(self.data_dir, download=self.download).to(self.device)
+        return train_cell(
+            matrix, ops, self._data, epochs=epochs, rng=rng, protocol=self.protocol,
+            device=self.device, precision=self.precision, progress=self.progress,
+        )
