@@ -85,7 +85,7 @@ def test_seeds_and_strategies_get_different_streams(tmp_path):
     config = load_config(toy_config(tmp_path))
     tasks = build_tasks(config, {b: {"checksum": "x"} for b in config.benchmarks})
     keys = {}
-    for task in tasks[:6]:
+    for task in tasks[:8]:
         table = pq.read_table(__import__("io").BytesIO(execute(task).parquet))
         keys[(task.benchmark, task.strategy, task.seed)] = tuple(table.column("arch_key").to_pylist())
     assert len(set(keys.values())) == len(keys)
