@@ -39,7 +39,10 @@ def build_table(dataset: str) -> Table:
     # keys: the package's architecture hash (an int), the same key GraphSpace.key computes
     records = read_packaged_pickle(MODULE, _source(dataset), DISTRIBUTION)
     hashes = sorted(records)
-    column = lambda field: np.array([float(records[h][field]) for h in hashes])  # noqa: E731
+
+    def column(field: str) -> np.ndarray:
+        return np.array([float(records[h][field]) for h in hashes])
+
     return Table(
         keys=np.array([str(h) for h in hashes]),
         valid=column("valid_perf")[:, None, None],
