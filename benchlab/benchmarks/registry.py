@@ -22,7 +22,7 @@ _PROVIDERS = (
     "benchlab.benchmarks.hpobench",
 )
 #: prefix before ':' -> module that opens such names
-_PREFIXES = {"nb101": "benchlab.benchmarks.nb101"}
+_PREFIXES = {"nb101": "benchlab.benchmarks.nb101", "live": "benchlab.train.live_benchmark"}
 
 
 @dataclass(frozen=True)
