@@ -50,7 +50,6 @@ OUTPUT = "output"
 OPS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
 #: the official integer labels used by the module hash
 LABELS = {INPUT: -1, OUTPUT: -2, OPS[0]: 0, OPS[1]: 1, OPS[2]: 2}
-_OP_INDEX = {op: i for i, op in enumerate(OPS)}
 _ALL_NAMES = ", ".join((INPUT, *OPS, OUTPUT))
 
 # Number of distinct cells (official module hashes). (4, 9) and (5, 9): the two real
@@ -68,13 +67,14 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
     per-call overhead would dominate the cost of a cached key lookup.
     """
     data = None
-    if not isinstance(matrix, np.ndarray):
-        # lists of Python ints are the usual input: convert without numpy
+    if isinstance(matrix, (list, tuple)) and all(type(r) in (list, tuple) for r in matrix):
+        # lists of Python ints are the usual input: convert without numpy (bytes() takes
+        # only ints 0..255, so anything else goes the numpy way below)
         try:
             rows = list(map(bytes, matrix))
         except (TypeError, ValueError):
-            matrix = np.asarray(matrix)
-        else:
+            rows = None
+        if rows is not None:
             n = len(rows)
             if set(map(len, rows)) - {n}:
                 raise InvalidArchitectureError(
@@ -83,6 +83,12 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
                 )
             data = b"".join(rows)
     if data is None:
+        try:
+            matrix = np.asarray(matrix)
+        except ValueError:  # ragged nesting
+            raise InvalidArchitectureError(
+                "non-square matrix: rows of different lengths; give an n x n adjacency matrix"
+            ) from None
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise InvalidArchitectureError(
                 f"non-square matrix: shape {matrix.shape}; give an n x n adjacency matrix"
@@ -98,6 +104,8 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
             if wide.count(0) + data.count(1) != len(wide):
                 raise InvalidArchitectureError(_NON_BINARY)
         else:
+            if kind != "f":
+                raise InvalidArchitectureError(_NON_BINARY)
             as_bytes = matrix.astype(np.uint8)
             if not np.array_equal(as_bytes, matrix):
                 raise InvalidArchitectureError(_NON_BINARY)
@@ -532,17 +540,18 @@ class NB101Space(SearchSpace):
         interior op becomes a different op with probability rate/(V-2); retried until the
         child is valid and its key differs from the parent's."""
         parent_key = self.key(arch)
-        matrix0, ops0 = self._full_size(arch)
         V = self.max_vertices
+        if V == 2:
+            raise UserError(f"{self.name} holds a single cell, which has no mutation")
+        matrix0, ops0 = self._full_size(arch)
         rows, cols = np.triu_indices(V, 1)
         for _ in range(100_000):
             matrix = matrix0.copy()
             flips = rng.random(len(rows)) < rate / V
             matrix[rows[flips], cols[flips]] ^= 1
             ops = list(ops0)
-            if V > 2:
-                for i in np.flatnonzero(rng.random(V - 2) < rate / (V - 2)):
-                    ops[i] = (ops[i] + int(rng.integers(1, len(OPS)))) % len(OPS)
+            for i in np.flatnonzero(rng.random(V - 2) < rate / (V - 2)):
+                ops[i] = (ops[i] + int(rng.integers(1, len(OPS)))) % len(OPS)
             child = self._cell_from_parts(matrix, ops)
             if self.is_valid(child) and self.key(child) != parent_key:
                 return child

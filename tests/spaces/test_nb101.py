@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchlab.errors import ConfigError, InvalidArchitectureError
+from benchlab.errors import ConfigError, InvalidArchitectureError, UserError
 from benchlab.io.nb101_records import read_nb101_records
 from benchlab.spaces.nb101 import (
     OPS,
@@ -175,6 +175,10 @@ def test_disconnected_cells_are_invalid(space):
         ([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", C3, MP], "last op must be 'output'"),
         ([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ["input", "output", "output"], "interior ops"),
         ([[0]], ["input"], "too few vertices"),
+        ([2, 2], ["input", "output"], "non-square"),
+        ([np.array([0, 1, 1]), np.array([0, 0])], ["input", "output"], "non-square"),
+        ([[0, 1.5], [0, 0]], ["input", "output"], "non-0/1"),
+        ([["0", "1"], ["0", "0"]], ["input", "output"], "non-0/1"),
     ],
 )
 def test_every_malformed_cell_names_its_rule(matrix, ops, rule):
@@ -220,6 +224,9 @@ def test_cell_is_an_immutable_value():
         cell.matrix[0, 1] = 0
     assert pickle.loads(pickle.dumps(cell)) == cell
     assert Cell(EXAMPLE.matrix.astype(bool), EXAMPLE.ops) == EXAMPLE
+    assert Cell(list(EXAMPLE.matrix.astype(np.int64)), EXAMPLE.ops) == EXAMPLE
+    assert Cell(EXAMPLE.matrix.astype(">i4"), EXAMPLE.ops) == EXAMPLE
+    assert Cell(tuple(map(tuple, EXAMPLE.matrix.tolist())), EXAMPLE.ops) == EXAMPLE
     assert Cell(EXAMPLE.matrix.astype(float), np.array(EXAMPLE.ops)) == EXAMPLE
     # equality is raw, not up to isomorphism
     other = relabel(EXAMPLE, [0, 2, 1, 3, 4, 5, 6])
@@ -251,6 +258,14 @@ def test_mutation_gives_a_valid_cell_with_another_key(space):
     assert child.num_vertices == 7 and space.key(child) != space.key(small)
     a = space.mutate(EXAMPLE, np.random.default_rng(1))
     assert a == space.mutate(EXAMPLE, np.random.default_rng(1))
+    # rate scales how far a child moves: mean Hamming distance grows with it
+    def distance(rate):
+        children = [space.mutate(EXAMPLE, rng, rate=rate) for _ in range(200)]
+        return np.mean([(c.matrix != EXAMPLE.matrix).sum() + sum(
+            a != b for a, b in zip(c.ops, EXAMPLE.ops)) for c in children])
+    assert distance(0.5) < distance(3.0)
+    with pytest.raises(UserError, match="single cell"):
+        NB101Space(2, 9).mutate(Cell([[0, 1], [0, 0]], ["input", "output"]), rng)
 
 
 def test_neighbours_are_valid_distinct_and_one_move_away(space):
