@@ -23,7 +23,8 @@ oracle. `NB101Space.key` answers from three caches instead:
 3. canonical form -> official key. The canonical form of a cell is (vertices, smallest
    adjacency code, smallest interior op sequence over the kept orders): the
    lexicographic minimum of (adjacency, ops) over all relabelings, i.e. an exact
-   isomorphism invariant. The official string is computed once per canonical class.
+   isomorphism invariant. The official string is computed once per canonical class, by
+   `_module_hash_from_code`: the official MD5 inputs built from neighbour lists.
 
 Isomorphic cells always get the same official hash, so answering a whole canonical class
 with its first member's official hash is correct even where the canonical (isomorphism)
@@ -292,6 +293,34 @@ def _hash_module(matrix: np.ndarray, labeling: list[int]) -> str:
     return hashlib.md5(str(sorted(hashes)).encode("utf-8")).hexdigest()
 
 
+def _module_hash_from_code(m: int, code: int, labels: Sequence[int]) -> str:
+    """The same string as `_hash_module`, from a pruned adjacency code (bit i*m+j = edge i->j).
+
+    The same MD5 inputs, built from neighbour lists instead of numpy scalar indexing (about
+    4x faster); used once per canonical class, and tested equal to the oracle.
+    """
+    md5 = hashlib.md5
+    outs = [[w for w in range(m) if code >> (v * m + w) & 1] for v in range(m)]
+    ins = [[u for u in range(m) if code >> (u * m + v) & 1] for v in range(m)]
+    hashes = [
+        md5(f"({len(outs[v])}, {len(ins[v])}, {labels[v]})".encode()).hexdigest() for v in range(m)
+    ]
+    for _ in range(m):
+        hashes = [
+            md5(
+                (
+                    "".join(sorted([hashes[w] for w in ins[v]]))
+                    + "|"
+                    + "".join(sorted([hashes[w] for w in outs[v]]))
+                    + "|"
+                    + hashes[v]
+                ).encode()
+            ).hexdigest()
+            for v in range(m)
+        ]
+    return md5(str(sorted(hashes)).encode()).hexdigest()
+
+
 def official_module_hash(matrix, ops) -> str:
     """The official NAS-Bench-101 module hash of a cell (pruned first, as the API does).
 
@@ -410,7 +439,8 @@ class NB101Space(SearchSpace):
         self.name = f"nb101(max_vertices={V}, max_edges={max_edges})"
         self._upper = [(i, j) for i in range(V) for j in range(i + 1, V)]
         self._key_by_cell: dict[Cell, str] = {}
-        # raw adjacency bytes -> (kept vertices, canonical structure, interior getters) | message
+        # raw adjacency bytes -> (kept vertices, (m, canonical structure code, interior
+        # getters), pruned adjacency code) | message of the broken rule
         self._by_matrix: dict[bytes, tuple | str] = {}
         self._key_by_canonical: dict[tuple, str] = {}
         self._size: int | None = _KNOWN_SIZES.get((V, max_edges))
@@ -430,19 +460,18 @@ class NB101Space(SearchSpace):
             self._as_cell(cell)
         info = self._matrix_info(cell)
         n, code, getters = info[1]
-        interior = cell._codes
+        codes = cell._codes
         if not getters:
             canonical_ops = ()
         elif len(getters) == 1:
-            canonical_ops = getters[0](interior)
+            canonical_ops = getters[0](codes)
         else:
-            canonical_ops = min(g(interior) for g in getters)
+            canonical_ops = min(g(codes) for g in getters)
         canonical = (n, code, canonical_ops)
         key = self._key_by_canonical.get(canonical)
         if key is None:
-            kept = info[0]
-            pruned = cell.matrix[np.ix_(kept, kept)]
-            key = _hash_module(pruned, [cell._codes[v] for v in kept])
+            kept, pruned_code = info[0], info[2]
+            key = _module_hash_from_code(n, pruned_code, [codes[v] for v in kept])
             self._key_by_canonical[canonical] = key
         self._key_by_cell[cell] = key
         return key
@@ -477,7 +506,7 @@ class NB101Space(SearchSpace):
         # getters read the raw op codes of the kept interior vertices in canonical order
         # (one code, not a tuple, when m == 3: the same shape for every cell of that size)
         getters = tuple(itemgetter(*[kept[v] for v in order]) for order in orders) if m > 2 else ()
-        return kept, (m, canonical_code, getters)
+        return kept, (m, canonical_code, getters), code
 
     @staticmethod
     def _as_cell(arch) -> Cell:

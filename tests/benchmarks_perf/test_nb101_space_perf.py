@@ -145,3 +145,17 @@ def test_key_of_never_seen_isomorphic_variants(benchmark, pool, variants, table)
     benchmark.pedantic(run, setup=setup, rounds=15, iterations=1)
     baseline = official_per_call([(c.matrix, c.ops) for c in variants], table)
     record(benchmark, len(variants), baseline, target=20)
+
+
+def test_key_of_never_seen_networks(benchmark, pool, table):
+    """Every query a new network (what a table converter's hash check does): no target, but
+    the key must not be slower than the official algorithm it replaces."""
+
+    def run():
+        space = NB101Space()
+        for cell in pool:
+            table[space.key(cell)]
+
+    benchmark.pedantic(run, rounds=5, iterations=1)
+    baseline = official_per_call([(c.matrix, c.ops) for c in pool], table)
+    record(benchmark, len(pool), baseline, target=1)
