@@ -194,6 +194,9 @@ def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: st
     except Exception as exc:  # pyarrow raises several types for damaged or foreign files
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"unreadable Parquet: {reason[:120]}") from None
+    absent = [name for name in _COLUMNS if name not in table.column_names]
+    if absent:
+        raise DataError(f"no column(s) {', '.join(absent)}; not a benchlab trajectory file")
     if table.num_rows == 0:
         raise DataError("no evaluations")
     columns = {name: table.column(name).to_numpy() for name in _COLUMNS}
