@@ -343,7 +343,17 @@ def _out_masks(data: bytes, n: int) -> list[int]:
     return [entries >> (i * n) & row for i in range(n)]
 
 
-_PRUNED_READERS: dict[tuple[int, int], itemgetter] = {}
+# (n, kept-vertex mask) -> (kept vertices, reader of the kept rows and columns)
+_PRUNED_VIEWS: dict[tuple[int, int], tuple[list[int], itemgetter | None]] = {}
+
+
+def _pruned_view(n: int, keep: int) -> tuple[list[int], itemgetter | None]:
+    view = _PRUNED_VIEWS.get((n, keep))
+    if view is None:
+        kept = [v for v in range(n) if keep >> v & 1]
+        reader = itemgetter(*[u * n + w for u in kept for w in kept]) if len(kept) < n else None
+        view = _PRUNED_VIEWS[(n, keep)] = (kept, reader)
+    return view
 
 
 def _prune_code(data: bytes, n: int) -> tuple[list[int], int] | None:
@@ -354,27 +364,22 @@ def _prune_code(data: bytes, n: int) -> tuple[list[int], int] | None:
     reaches and one backward sweep everything that reaches the output.
     """
     text = data.translate(_ASCII01)
-    entries = int(text[::-1], 2)
+    entries = int(text[::-1], 2)  # bit i*n+j = entry (i, j)
     row = (1 << n) - 1
-    outs = [entries >> (i * n) & row for i in range(n)]
     forward = 1
     for u in range(n):
         if forward >> u & 1:
-            forward |= outs[u]
+            forward |= entries >> (u * n) & row
     backward = 1 << (n - 1)
     for u in range(n - 2, -1, -1):
-        if outs[u] & backward:
+        if entries >> (u * n) & backward:
             backward |= 1 << u
     keep = forward & backward
     if not keep & 1:
         return None
-    if keep == row:
-        return list(range(n)), entries
-    kept = [v for v in range(n) if keep >> v & 1]
-    reader = _PRUNED_READERS.get((n, keep))
+    kept, reader = _pruned_view(n, keep)
     if reader is None:
-        reader = itemgetter(*[u * n + w for u in kept for w in kept])
-        _PRUNED_READERS[(n, keep)] = reader
+        return kept, entries
     return kept, int(bytes(reader(text))[::-1], 2)
 
 
