@@ -367,19 +367,22 @@ def test_enumerated_small_spaces_match_the_real_tables():
     assert count_cells(5, 9) == 2532
     # in->out alone, and in->op->out with or without the in->out edge: 1 + 2 * 3
     assert NB101Space(3, 9).size == count_cells(3, 9) == 7
-    # brute force over every raw 4-vertex cell: 91 distinct keys
-    space = NB101Space(4, 9)
-    upper = list(zip(*np.triu_indices(4, 1)))
+
+
+@pytest.mark.parametrize("vertices, expected", [(4, 91), (5, 2532)])
+def test_every_raw_cell_of_the_small_spaces_gives_the_published_number_of_keys(vertices, expected):
+    """Brute force over every raw cell (2^edges x 3^interior): the keys are the tables'."""
+    space = NB101Space(vertices, 9)
+    rows, cols = np.triu_indices(vertices, 1)
     keys = set()
-    for bits in range(1 << len(upper)):
-        matrix = np.zeros((4, 4), np.uint8)
-        for k, (i, j) in enumerate(upper):
-            matrix[i, j] = bits >> k & 1
-        for ops in itertools.product(OPS, repeat=2):
+    for bits in itertools.product((0, 1), repeat=len(rows)):
+        matrix = np.zeros((vertices, vertices), np.uint8)
+        matrix[rows, cols] = bits
+        for ops in itertools.product(OPS, repeat=vertices - 2):
             cell = Cell(matrix, ["input", *ops, "output"])
             if space.is_valid(cell):
                 keys.add(space.key(cell))
-    assert len(keys) == 91
+    assert len(keys) == expected
 
 
 @pytest.mark.slow
