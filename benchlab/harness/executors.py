@@ -31,13 +31,20 @@ def run_in_process(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
 
 
 def run_in_processes(tasks: list[RunTask], jobs: int) -> Iterator[RunOutcome]:
+    """Submit every task to `jobs` local processes now; iterate the result for outcomes as they complete."""
     # fork (where available) lets workers inherit the benchmarks the parent already opened
     # while validating the experiment, instead of reading every table once per process.
+    # Submitting here, before the caller starts its progress bar (a thread), keeps the fork
+    # free of other threads.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    futures = [pool.submit(execute, task) for task in tasks]
+    return _completed(pool, futures)
+
+
+def _completed(pool: ProcessPoolExecutor, futures: list) -> Iterator[RunOutcome]:
     try:
-        futures = [pool.submit(execute, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
     except BrokenProcessPool:
