@@ -29,6 +29,7 @@ from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
+from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of_cell
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
@@ -39,6 +40,8 @@ _LABEL_NAMES = {label: name for name, label in OP_LABELS.items()}
 _HALFWAY, _FINAL = 0, 1  # index of the metrics array's halfway/final axis
 _TRAIN, _VALID, _TEST, _TIME = 0, 1, 2, 3  # index of its metric axis
 _RAW_CACHE_LIMIT = 1 << 20  # raw cells remembered before the cache starts afresh
+_INDEX_AFTER_MISSES = 32  # first sightings answered by the official key before the index is built
+_STRUCTURAL: dict[tuple, StructuralIndex] = {}  # per file (path, size, mtime): built once a process
 
 
 def _text(value) -> str:
@@ -125,20 +128,41 @@ def _dataset(fh, name: str, path: Path) -> np.ndarray:
     offset = dset.id.get_offset()
     if offset is None or dset.chunks is not None or dset.compression is not None or dset.size == 0:
         return dset[()]
-    return np.memmap(path, mode="r", dtype=dset.dtype, shape=dset.shape, offset=offset)
+    mapped = np.memmap(path, mode="r", dtype=dset.dtype, shape=dset.shape, offset=offset)
+    return mapped.view(np.ndarray)  # a plain view (memmap's own indexing is slower); keeps the map open
 
 
 class _NB101Table(Table):
-    """The Table view of the file: arrays are views of the memory-mapped metrics and `keys`
-    stays the (n,) S32 hash column (ASCII bytes), so building it copies nothing.
+    """The Table view of the file, built without reading it.
 
-    The converter stores repeats first-come (a missing repeat only after the present ones),
-    so the check `Table` makes over every entry is left out here.
+    `keys` stays the (n,) S32 hash column (ASCII bytes). The (n, F, R) arrays `train`,
+    `valid`, `test`, `cost` are made on first access: views of the memory-mapped metrics for
+    a file with one epoch budget, one transposed copy for several. Queries do not need them
+    (they read per-fidelity column views), so opening a full table copies nothing. The
+    converter stores repeats first-come, so `Table`'s check over every entry is left out.
     """
 
-    def __post_init__(self) -> None:
-        if len(self.keys) != self.valid.shape[0] or self.valid.shape[1] != len(self.fidelities):
-            raise ValueError("table arrays disagree on the number of architectures or fidelities")
+    def __init__(self, keys, params, metrics: np.ndarray, columns: list[tuple[int, int, int]], meta: dict):
+        self.keys = keys
+        self.params = params
+        self.fidelities = tuple(value for value, _, _ in columns)
+        self.meta = meta
+        self._source = (metrics, columns)
+        self._arrays = None
+
+    def _views(self) -> list[np.ndarray]:
+        if self._arrays is None:
+            self._arrays = _metric_views(*self._source)
+        return self._arrays
+
+    train = property(lambda self: self._views()[_TRAIN])
+    valid = property(lambda self: self._views()[_VALID])
+    test = property(lambda self: self._views()[_TEST])
+    cost = property(lambda self: self._views()[_TIME])
+
+    @property
+    def n_repeats(self) -> int:
+        return self._source[0].shape[2]
 
     def checksum(self) -> str:
         digest = hashlib.sha256()
@@ -187,14 +211,14 @@ class NB101Benchmark(TabularBenchmark):
         columns = _fidelity_columns(self.path, self.epochs)
         self.fidelities = tuple(value for value, _, _ in columns)
         self._column = {(e, h): f for f, (_, e, h) in enumerate(columns)}
-        self._metrics = _metric_views(arrays["metrics"], columns)  # train, valid, test, time
-        train, valid, test, cost = self._metrics
+        metrics = arrays["metrics"]
+        # per fidelity column: (train, valid, test, time) views of shape (n, R), copying nothing
+        self._columns = [tuple(metrics[:, e, :, h, k] for k in range(4)) for _, e, h in columns]
         self.table = _NB101Table(
-            keys=arrays["hash"], valid=valid, test=test, cost=cost, train=train, params=arrays["trainable_parameters"],
-            fidelities=self.fidelities,
+            arrays["hash"], arrays["trainable_parameters"], metrics, columns,
             meta={"source": self.source_name, "source_sha256": self.source_sha256, "format": FORMAT},
         )
-        n, repeats = valid.shape[0], valid.shape[2]
+        n, repeats = metrics.shape[0], metrics.shape[2]
         self.n_repeats = repeats
         self.has_test_metric = True
         self.has_time_cost = True
@@ -212,6 +236,9 @@ class NB101Benchmark(TabularBenchmark):
         self._raw_rows: dict = {}  # raw Cell -> row: the fast path of repeated queries
         self._drawn: dict = {}  # (row, fidelity column) -> tuple of Observations, one per repeat
         self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
+        self._structure: StructuralIndex | None = None
+        self._complete = False
+        self._cold_misses = 0
 
     def __reduce__(self):
         # reopen by path in another process instead of pickling the arrays
@@ -269,18 +296,43 @@ class NB101Benchmark(TabularBenchmark):
         return row
 
     def _row_of_new(self, cell) -> int:
+        """Row of a raw cell met for the first time: structurally when the index can tell,
+        else through the official key (which also names the rule an invalid cell breaks)."""
         if not isinstance(cell, Cell):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
-        key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
-        row = self._index.find(key)
+        row = self._structural_row(cell)
         if row is None:
-            raise InvalidArchitectureError(
-                f"{self.name}: cell {self.space.format(cell)} (key {key}) is not in the table"
-            )
+            key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
+            row = self._index.find(key)
+            if row is None:
+                raise InvalidArchitectureError(f"{self.name}: cell {self.space.format(cell)} (key {key}) is not in the table")
         if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
             self._raw_rows.clear()
         self._raw_rows[cell] = row
         return row
+
+    def _structural_row(self, cell: Cell) -> int | None:
+        """The row found by fingerprint (see nb101_index), or None to use the official key.
+
+        The index is built after a few first sightings (so that opening and the first
+        queries stay fast) and shared by every benchmark on the same file in this process.
+        In a complete table (one row per cell of the space) each network has a row and
+        equal official hashes imply equal fingerprints, so a fingerprint held by one row
+        is that row; otherwise every candidate is checked for isomorphism.
+        """
+        if self._structure is None:
+            self._cold_misses += 1
+            if self._cold_misses <= _INDEX_AFTER_MISSES:
+                return None
+            self._structure = _structural_index(self.path, self._cell_arrays)
+            self._complete = len(self) == self.space.size
+        shape = shape_of_cell(cell)
+        if shape is None or len(shape.labels) > self.max_vertices or shape.edges > self.max_edges:
+            return None
+        rows = self._structure.rows_for(shape.fingerprint)
+        if len(rows) == 1 and self._complete:
+            return int(rows[0])
+        return self._structure.find(shape, rows)
 
     def row_of_key(self, key: str) -> int:
         row = self._index.find(key)
@@ -313,7 +365,7 @@ class NB101Benchmark(TabularBenchmark):
     def _observations(self, row: int, f: int) -> tuple:
         """Every recorded repeat of a row at a fidelity column (built once, then reused)."""
         row = int(row)
-        train, valid, test, cost = (values[row, f].tolist() for values in self._metrics)
+        train, valid, test, cost = (values[row].tolist() for values in self._columns[f])
         present = [r for r, v in enumerate(valid) if not math.isnan(v)]
         if not present:
             raise UserError(
@@ -344,7 +396,7 @@ class NB101Benchmark(TabularBenchmark):
         if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
             raise UserError(f"{self.name}: rows must be a 1-d array of integers in [0, {len(self)})")
         f = self._full if fidelity is None else self._fidelity(fidelity)
-        train, valid, test, cost = (values[rows, f] for values in self._metrics)  # (k, R) each
+        train, valid, test, cost = (values[rows] for values in self._columns[f])  # (k, R) each
         available = np.count_nonzero(~np.isnan(valid), axis=1)
         if np.any(available == 0):
             bad = int(rows[np.argmax(available == 0)])
@@ -443,7 +495,9 @@ class NB101Benchmark(TabularBenchmark):
     def _mean_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if self._means is None:
             with np.errstate(all="ignore"):
-                self._means = (_nanmean(self.table.valid), _nanmean(self.table.test))
+                self._means = tuple(
+                    np.stack([_nanmean(column[k]) for column in self._columns], axis=1) for k in (_VALID, _TEST)
+                )
         return self._means
 
     def _means_row(self, row: int, fidelity) -> MeanMetrics:
@@ -463,6 +517,15 @@ class NB101Benchmark(TabularBenchmark):
                 test=float(np.nanmax(self.test_mean[:, self._full])),
             )
         return self._optimum
+
+
+def _structural_index(path: Path, cell_arrays: tuple) -> StructuralIndex:
+    stat = path.stat()
+    identity = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    index = _STRUCTURAL.get(identity)
+    if index is None:
+        index = _STRUCTURAL[identity] = StructuralIndex(*cell_arrays)
+    return index
 
 
 def _fidelity_columns(path: Path, epochs: tuple[int, ...]) -> list[tuple[int, int, int]]:

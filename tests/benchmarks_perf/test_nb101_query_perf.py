@@ -1,0 +1,241 @@
+"""NB101 benchmark targets, on a synthetic table of the full size (423,624 cells).
+
+* Query speed against the official algorithm with a plain dict (prune, `hash_module`, dict
+  lookup, one of the repeats drawn with the rng): >= 100x on an evolution-like workload
+  (most queried cells seen before, as raw specs) and >= 20x on never-seen isomorphic
+  variants (raw specs met for the first time, of networks queried before).
+* Opening a full-size table and answering the first query: <= 1 s.
+* The only108-size table in memory: <= 200 MB.
+
+Every benchmark records its figures in `extra_info` (per-query microseconds, the speed-up,
+seconds, megabytes). The first POOL rows of the table are real cells with their official
+hashes; the other rows have random hashes and copies of those cells (only the size matters
+for them).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from benchlab.benchmarks.nb101 import NB101Benchmark
+from benchlab.spaces.nb101 import LABELS, Cell, NB101Space, official_module_hash, prune
+from tests.benchmarks.test_nb101 import isomorphic_variant
+
+N_CELLS = 423_624
+POOL = 1000
+EVOLUTION_QUERIES = 20_000
+ORACLE_QUERIES = 3_000  # the official algorithm is timed on a prefix of the same workload
+
+
+def _pool(rng: np.random.Generator) -> tuple[list[Cell], list[str]]:
+    """POOL sampled raw cells (7 vertices, as an evolution samples them) of distinct networks."""
+    space = NB101Space()
+    cells, hashes = [], []
+    while len(cells) < POOL:
+        cell = space.sample(rng)
+        key = official_module_hash(cell, None)
+        if key not in hashes:
+            cells.append(cell)
+            hashes.append(key)
+    return cells, hashes
+
+
+def write_full_size_table(path: Path, cells: list[Cell], hashes: list[str], epochs=(108,), seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    n, v = N_CELLS, 7
+    pool_adj = np.zeros((len(cells), v, v), dtype=np.uint8)
+    pool_ops = np.full((len(cells), v), -3, dtype=np.int8)
+    pool_nv = np.zeros(len(cells), dtype=np.uint8)
+    for i, cell in enumerate(cells):
+        matrix, ops = prune(cell, None)
+        k = len(ops)
+        pool_adj[i, :k, :k] = matrix
+        pool_ops[i, :k] = [LABELS[o] for o in ops]
+        pool_nv[i] = k
+    source = np.concatenate([np.arange(len(cells)), rng.integers(0, len(cells), n - len(cells))])
+    hexdigits = np.frombuffer(b"0123456789abcdef", np.uint8)
+    random_hashes = hexdigits[rng.integers(0, 16, (n - len(cells), 32))].view("S32").ravel()
+    metrics = rng.uniform(0.05, 0.95, (n, len(epochs), 3, 2, 4))
+    metrics[..., 3] *= 3000
+    with h5py.File(path, "w") as fh:
+        fh.attrs.update(
+            format="benchlab-nb101", format_version=1, source_name="synthetic", source_sha256="0" * 64,
+            max_vertices=v, max_edges=9, epochs=np.asarray(epochs, dtype=np.int64), repeats=3,
+        )
+        fh["hash"] = np.concatenate([np.array(hashes, dtype="S32"), random_hashes])
+        fh["num_vertices"] = pool_nv[source]
+        fh["adjacency"] = pool_adj[source]
+        fh["ops"] = pool_ops[source]
+        fh["trainable_parameters"] = rng.integers(200_000, 50_000_000, n)
+        fh["metrics"] = metrics
+        fh["current_epoch"] = np.broadcast_to(np.asarray(epochs, float)[None, :, None, None], (n, len(epochs), 3, 2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return _pool(np.random.default_rng(101))
+
+
+@pytest.fixture(scope="module")
+def only108(tmp_path_factory, pool) -> Path:
+    return write_full_size_table(tmp_path_factory.mktemp("nb101perf") / "only108.h5", *pool)
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory, pool) -> Path:
+    return write_full_size_table(tmp_path_factory.mktemp("nb101perf") / "full.h5", *pool, epochs=(4, 12, 36, 108))
+
+
+class OfficialWithDict:
+    """The official query path: prune + `hash_module` of the spec, a dict lookup, a random repeat."""
+
+    def __init__(self, bench: NB101Benchmark):
+        self.rows = {key: row for row, key in enumerate(bench.keys())}
+        valid, test, cost = (np.asarray(bench._columns[-1][k]) for k in (1, 2, 3))
+        self.data = [
+            [{"validation_accuracy": valid[r, i], "test_accuracy": test[r, i], "training_time": cost[r, i]} for i in range(3)]
+            for r in range(POOL)
+        ]
+
+    def query(self, cell: Cell, rng: np.random.Generator) -> dict:
+        return self.data[self.rows[official_module_hash(cell, None)]][int(rng.integers(3))]
+
+
+def _oracle_per_query(oracle: OfficialWithDict, cells: list[Cell]) -> float:
+    best = float("inf")
+    for _ in range(2):
+        rng = np.random.default_rng(0)
+        start = time.perf_counter()
+        for cell in cells:
+            oracle.query(cell, rng)
+        best = min(best, (time.perf_counter() - start) / len(cells))
+    return best
+
+
+def _record(benchmark, queries: int, baseline: float, target: float) -> None:
+    ours = benchmark.stats.stats.min / queries
+    benchmark.extra_info.update(
+        per_query_us=round(ours * 1e6, 2), official_per_query_us=round(baseline * 1e6, 1),
+        speedup=round(baseline / ours, 1), target_speedup=target,
+    )
+    assert baseline / ours >= target
+
+
+def test_query_speed_evolution_workload(benchmark, only108, pool):
+    """20,000 queries of raw cells drawn from 1,000 networks: 95% were seen before as raw specs.
+    Each round starts from a freshly opened benchmark, so the first sightings are included."""
+    cells = pool[0]
+    sequence = [cells[i] for i in np.random.default_rng(5).integers(0, POOL, EVOLUTION_QUERIES)]
+
+    def setup():
+        return (NB101Benchmark.open(only108), np.random.default_rng(0)), {}
+
+    def run(bench, rng):
+        for cell in sequence:
+            bench.query(cell, rng)
+
+    benchmark.pedantic(run, setup=setup, rounds=5, iterations=1)
+    bench = NB101Benchmark.open(only108)
+    oracle = OfficialWithDict(bench)
+    for cell in sequence[:50]:  # same answers
+        assert bench.query(cell, np.random.default_rng(1)).valid in [d["validation_accuracy"] for d in oracle.data[bench.row_of(cell)]]
+    _record(benchmark, len(sequence), _oracle_per_query(oracle, sequence[:ORACLE_QUERIES]), target=100)
+
+
+def test_query_speed_never_seen_isomorphic_variants(benchmark, only108, pool):
+    """Every query is a raw spec met for the first time: the network renumbered plus a
+    vertex that pruning removes. The benchmark has queried each network once before."""
+    rng = np.random.default_rng(9)
+    pairs = [(isomorphic_variant(Cell(*prune(c, None)), rng), c) for c in pool[0]]
+    pairs = [(v, c) for v, c in pairs if v.num_vertices <= 7]  # keep them in the 7-vertex space
+    variants = [v for v, _ in pairs]
+
+    def setup():
+        bench = NB101Benchmark.open(only108)
+        warm = np.random.default_rng(0)
+        for cell in pool[0]:
+            bench.query(cell, warm)
+        return (bench, np.random.default_rng(0)), {}
+
+    def run(bench, rng):
+        for cell in variants:
+            bench.query(cell, rng)
+
+    benchmark.pedantic(run, setup=setup, rounds=5, iterations=1)
+    bench = NB101Benchmark.open(only108)
+    for variant, cell in pairs[:50]:
+        assert bench.row_of(variant) == bench.row_of(cell)
+    oracle = OfficialWithDict(bench)
+    _record(benchmark, len(variants), _oracle_per_query(oracle, variants), target=20)
+
+
+def test_query_speed_never_seen_networks(benchmark, only108, pool):
+    """Not a target, for the record: raw specs of networks the benchmark never met cost one
+    official hash each (the first sighting of a network computes its MD5 hash once)."""
+    def setup():
+        return (NB101Benchmark.open(only108), np.random.default_rng(0)), {}
+
+    def run(bench, rng):
+        for cell in pool[0]:
+            bench.query(cell, rng)
+
+    benchmark.pedantic(run, setup=setup, rounds=3, iterations=1)
+    oracle = OfficialWithDict(NB101Benchmark.open(only108))
+    baseline = _oracle_per_query(oracle, pool[0])
+    ours = benchmark.stats.stats.min / POOL
+    benchmark.extra_info.update(per_query_us=round(ours * 1e6, 1), official_per_query_us=round(baseline * 1e6, 1),
+                                speedup=round(baseline / ours, 2))
+
+
+@pytest.mark.parametrize("which", ["only108", "full"])
+def test_open_and_first_query(benchmark, which, request, pool):
+    path = request.getfixturevalue(which)
+    cell = pool[0][0]
+
+    def run():
+        bench = NB101Benchmark.open(path)
+        return bench.query(cell, np.random.default_rng(0))
+
+    obs = benchmark.pedantic(run, rounds=5, iterations=1)
+    assert obs.key == pool[1][0]
+    benchmark.extra_info.update(seconds_max=round(benchmark.stats.stats.max, 3), target_s=1.0)
+    assert benchmark.stats.stats.max <= 1.0
+
+
+def test_memory_of_the_only108_table(benchmark, only108, pool):
+    """Heap (tracemalloc, which numpy reports to) and resident memory after opening, 20,000
+    queries, the per-cell means and optimum and reading every cell's adjacency."""
+
+    def rss() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * 4096
+
+    def run():
+        gc.collect()
+        before = rss()
+        tracemalloc.start()
+        bench = NB101Benchmark.open(only108)
+        rng = np.random.default_rng(0)
+        for i in np.random.default_rng(1).integers(0, POOL, EVOLUTION_QUERIES):
+            bench.query(pool[0][i], rng)
+        bench.optimum, bench.query_official(pool[0][0], rng)
+        bench.query_rows(np.arange(len(bench)), rng)
+        heap = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return bench, heap, rss() - before
+
+    bench, (current, peak), resident = benchmark.pedantic(run, rounds=1, iterations=1)
+    benchmark.extra_info.update(
+        heap_mb=round(current / 1e6, 1), heap_peak_mb=round(peak / 1e6, 1), rss_growth_mb=round(resident / 1e6, 1),
+        target_mb=200,
+    )
+    assert len(bench) == N_CELLS
+    assert current <= 200e6 and resident <= 200e6
