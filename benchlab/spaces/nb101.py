@@ -451,6 +451,12 @@ class NB101Space(SearchSpace):
         self._size: int | None = _KNOWN_SIZES.get((V, max_edges))
         self._path_size = sum(3**i for i in range(V - 1))
 
+    def __getstate__(self) -> dict:
+        # caches are rebuilt on demand: a space sent to a worker process travels light
+        state = self.__dict__.copy()
+        state.update(_key_by_cell={}, _by_matrix={}, _key_by_canonical={})
+        return state
+
     # -- identity and validity -----------------------------------------------------
     def key(self, arch: Cell) -> str:
         """The official module hash of the pruned cell (cached; see the module docstring)."""

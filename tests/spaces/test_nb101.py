@@ -205,6 +205,13 @@ def test_limits_are_judged_after_pruning():
         space.key("not a cell")
 
 
+def test_a_pickled_space_leaves_its_caches_behind(space):
+    space.key(EXAMPLE)
+    copy = pickle.loads(pickle.dumps(space))
+    assert not copy._key_by_cell and copy.key(EXAMPLE) == space.key(EXAMPLE)
+    assert (copy.max_vertices, copy.max_edges, copy.encoding) == (7, 9, "path")
+
+
 def test_bad_constructor_arguments():
     for kwargs in ({"max_vertices": 1}, {"max_vertices": 8}, {"max_edges": 0}, {"encoding": "x"}):
         with pytest.raises(ConfigError):
