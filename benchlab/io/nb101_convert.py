@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.errors import DataError, InvalidArchitectureError
-from benchlab.io.nb101_records import FINAL, HALFWAY, RecordError, decode_model_metrics, parse_payload, record_error
+from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
 
@@ -59,28 +59,22 @@ def default_output() -> Path:
 # -- decoding spans of records ------------------------------------------------------------------
 def _decode_span(path: str, start: tuple[int, int], count: int | None) -> dict:
     """Decode `count` records from `start` into compact arrays (runs in a worker process)."""
-    hashes, epochs, digits, op_ids, params = [], [], [], [], []
-    offsets = []
-    values = []  # 10 floats per record: halfway and final (train, valid, test, time), epochs
+    cells = []  # (module_hash, epochs, adjacency digits, op text id, parameters, offset) per record
+    values = []  # halfway and final EvaluationData values per record
     vocabulary: dict[str, int] = {}
-    nan5 = (math.nan,) * 5
+    add_cell, add_values, op_id = cells.append, values.append, vocabulary.setdefault
     for index, offset, payload in read_frames(path, start=start, count=count):
         try:
-            module_hash, epoch, adjacency, ops_text, raw = parse_payload(payload)
-            evaluations, n_params, _ = decode_model_metrics(raw)
+            module_hash, epochs, digits, ops_text, raw = parse_payload(payload)
+            half, final, params = decode_halfway_final(raw)
         except RecordError as exc:
             raise record_error(path, index, offset, str(exc)) from None
-        hashes.append(module_hash)
-        epochs.append(epoch)
-        digits.append(adjacency)
-        op_ids.append(vocabulary.setdefault(ops_text, len(vocabulary)))
-        params.append(n_params)
-        offsets.append(offset)
-        half = evaluations[HALFWAY] if len(evaluations) > HALFWAY else nan5
-        final = evaluations[FINAL] if len(evaluations) > FINAL else nan5
-        values.append((half[2], half[3], half[4], half[1], final[2], final[3], final[4], final[1], half[0], final[0]))
-    k = len(hashes)
-    table = np.array(values, dtype=np.float64).reshape(k, 10)
+        add_cell((module_hash, epochs, digits, op_id(ops_text, len(vocabulary)), params, offset))
+        add_values(half + final)
+    k = len(cells)
+    hashes, epochs, digits, op_ids, params, offsets = zip(*cells) if k else ((),) * 6
+    # EvaluationData order: current_epoch, training_time, train, valid, test accuracy
+    table = np.array(values, dtype=np.float64).reshape(k, 2, 5)
     return {
         "first_index": start[0],
         "hash": np.array(hashes, dtype="S32"),
@@ -90,8 +84,8 @@ def _decode_span(path: str, start: tuple[int, int], count: int | None) -> dict:
         "vocabulary": list(vocabulary),
         "params": np.array(params, dtype=np.int64),
         "offset": np.array(offsets, dtype=np.int64),
-        "metrics": table[:, :8].reshape(k, 2, 4),
-        "current_epoch": table[:, 8:],
+        "metrics": table[:, :, [2, 3, 4, 1]],  # train, valid, test accuracy, training time
+        "current_epoch": np.ascontiguousarray(table[:, :, 0]),
     }
 
 

@@ -46,9 +46,10 @@ _HASH = re.compile(r"[0-9a-f]{32}")
 # Fast paths for the exact layout the official writer produces; anything else takes the general
 # path (json / field-by-field protobuf), which gives the same values. They matter at full size:
 # 1.27 M records, where the general paths are most of the conversion time.
-# json.dumps of the five fields (the base64 text's only escape is its line breaks):
+# json.dumps of the five fields (the base64 text's only escape is its line breaks; any other
+# byte in it fails the base64 check, as it would after json.loads):
 _OFFICIAL_PAYLOAD = re.compile(
-    rb'\["([0-9a-f]{32})", ([1-9][0-9]{0,8}), "([01]+)", "([a-z0-9,-]+)", "((?:[A-Za-z0-9+/=]|\\n)*)"\]'
+    rb'\["([0-9a-f]{32})", ([1-9][0-9]{0,8}), "([01]+)", "([a-z0-9,-]+)", "([^"\\]*(?:\\n[^"\\]*)*)"\]'
 )
 # ModelMetrics as repeated 45-byte EvaluationData (five doubles), trainable_parameters, total_time:
 _OFFICIAL_METRICS = re.compile(
@@ -173,6 +174,28 @@ def decode_model_metrics(data: bytes) -> tuple[tuple[EvaluationData, ...], int, 
             _expect(number, wire, 1)
             total_time = _DOUBLE.unpack_from(data, start)[0]
     return tuple(evaluations), params, total_time
+
+
+_NAN5 = (_NAN,) * 5
+
+
+def decode_halfway_final(data: bytes) -> tuple[tuple, tuple, int]:
+    """(halfway 5 values, final 5 values, trainable_parameters) of a ModelMetrics message, in
+    EvaluationData's field order, NaN where an evaluation is absent: what a table stores,
+    without building the record's objects."""
+    official = _OFFICIAL_METRICS.fullmatch(data)
+    if official is None:
+        evaluations, params, _ = decode_model_metrics(data)
+        n = len(evaluations)
+        return (evaluations[HALFWAY] if n > HALFWAY else _NAN5), (evaluations[FINAL] if n > FINAL else _NAN5), params
+    n = official.end(1) // 47
+    varint = official.group(2)
+    params = varint[0] if len(varint) == 1 else _varint(varint, 0, len(varint))[0]
+    return (
+        _FIVE_DOUBLES.unpack_from(data, 47 * HALFWAY + 2) if n > HALFWAY else _NAN5,
+        _FIVE_DOUBLES.unpack_from(data, 47 * FINAL + 2) if n > FINAL else _NAN5,
+        params - (1 << 64) if params >= 1 << 63 else params,
+    )
 
 
 def _encode_varint(value: int) -> bytes:

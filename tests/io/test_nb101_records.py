@@ -18,7 +18,7 @@ from benchlab.io.nb101_records import (
     read_nb101_records,
     write_nb101_records,
 )
-from benchlab.io.tfrecord import write_frames
+from benchlab.io.tfrecord import read_frames, write_frames
 
 EVALS = (
     EvaluationData(0.0, 0.0, 0.1, 0.11, 0.09),
@@ -166,11 +166,15 @@ def test_fast_paths_agree_with_the_general_decoders(tmp_path, monkeypatch):
         return [(r.module_hash, r.epochs, r.matrix.tolist(), r.ops, r.trainable_parameters, r.total_time, r.evaluations)
                 for p in paths for r in read_nb101_records(p)]
 
-    fast = decoded()
+    def summaries():
+        return [nb101_records.decode_halfway_final(parse_payload(f.payload)[4]) for p in paths for f in read_frames(p)]
+
+    fast, fast_summaries = decoded(), summaries()
+    assert fast_summaries[-1] == (tuple(EVALS[1]), tuple(EVALS[2]), -5)
     assert nb101_records._OFFICIAL_PAYLOAD.fullmatch(encode_record(records[0]))
     assert nb101_records._OFFICIAL_METRICS.fullmatch(encode_model_metrics(EVALS, 2, 3.0))
     never = __import__("re").compile(rb"(?!)")
     monkeypatch.setattr(nb101_records, "_OFFICIAL_PAYLOAD", never)
     monkeypatch.setattr(nb101_records, "_OFFICIAL_METRICS", never)
-    assert decoded() == fast
+    assert decoded() == fast and summaries() == fast_summaries
     assert [r[4] for r in fast[-5:]] == [0, 127, 128, 2**31 - 1, -5]

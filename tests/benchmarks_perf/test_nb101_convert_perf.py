@@ -1,0 +1,111 @@
+"""NB101 conversion target: a full-size only108-like file (423,624 cells x 3 repeats = 1,270,872
+records, official record layout) converts in <= 90 s with <= 2 GB peak memory on 2 cores.
+
+The conversion runs in a fresh interpreter with 2 worker processes, so that its peak resident
+memory is its own: `extra_info` records the wall time (including the interpreter's start) and
+the peak RSS of the main process and of the largest worker (ru_maxrss), and their bound
+main + 2 x worker. The cells are distinct 7-vertex cells (see tests/io/synthetic_nb101.py) with
+their real module hashes, so the converter's hash check does its full work; computing those
+hashes once takes minutes, so they are cached in pytest's cache folder.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from tests.io.synthetic_nb101 import OPS, chain_cells, write_synthetic_nb101
+
+N_CELLS = 423_624
+REPEATS = 3
+MAX_EDGES = 10  # chains of 7 vertices with up to 4 extra edges
+TIME_TARGET_S = 90.0
+MEMORY_TARGET_MB = 2048.0
+JOBS = 2
+CACHE_VERSION = 1
+
+_CONVERT = """
+import json, resource, sys, time
+from benchlab.io.nb101_convert import convert_nb101
+start = time.perf_counter()
+convert_nb101(sys.argv[1], sys.argv[2], progress=False, jobs=int(sys.argv[3]))
+print(json.dumps({
+    "convert_s": time.perf_counter() - start,
+    "main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def _keys(matrices: np.ndarray, ops: np.ndarray) -> list[str]:
+    from benchlab.spaces.nb101 import Cell, NB101Space
+
+    space = NB101Space(max_vertices=7, max_edges=MAX_EDGES)
+    return [space.key(Cell(m, ["input", *(OPS[i] for i in o), "output"])) for m, o in zip(matrices, ops.tolist())]
+
+
+def _module_hashes(matrices: np.ndarray, ops: np.ndarray, cache_file: Path) -> list[str]:
+    if cache_file.exists():
+        cached = np.load(cache_file)
+        if len(cached) == len(matrices):
+            return [h.decode() for h in cached]
+    chunk = 16_384
+    with ProcessPoolExecutor(max_workers=JOBS) as pool:
+        parts = pool.map(_keys, *zip(*((matrices[i : i + chunk], ops[i : i + chunk]) for i in range(0, len(matrices), chunk))))
+        hashes = [h for part in parts for h in part]
+    np.save(cache_file, np.array(hashes, dtype="S32"))
+    return hashes
+
+
+@pytest.fixture(scope="module")
+def full_size_file(tmp_path_factory, request) -> tuple[Path, dict]:
+    matrices, ops = chain_cells(np.random.default_rng(0), N_CELLS, n_vertices=7, extra_edges=4)
+    cache = Path(request.config.cache.mkdir("benchlab-nb101-synthetic"))
+    hashes = _module_hashes(matrices, ops, cache / f"hashes-{N_CELLS}-v{CACHE_VERSION}.npy")
+    path = tmp_path_factory.mktemp("nb101") / "only108-like.tfrecord"
+    start = time.perf_counter()
+    info = write_synthetic_nb101(path, matrices, ops, hashes, epochs=(108,), repeats=REPEATS)
+    info["generate_s"] = time.perf_counter() - start
+    info["hashes"] = hashes
+    return path, info
+
+
+@pytest.mark.slow
+def test_convert_full_size_only108_like_file(benchmark, full_size_file, tmp_path):
+    src, info = full_size_file
+    dst = tmp_path / "nasbench101.h5"
+    figures = {}
+
+    def convert():
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _CONVERT, str(src), str(dst), str(JOBS)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        figures.update(json.loads(done.stdout.splitlines()[-1]), wall_s=time.perf_counter() - start)
+
+    benchmark.pedantic(convert, rounds=1, iterations=1)
+    figures["peak_bound_mb"] = figures["main_mb"] + JOBS * figures["worker_mb"]
+    figures["records"] = N_CELLS * REPEATS
+    figures["source_mb"] = src.stat().st_size / 2**20
+    figures["generate_s"] = info["generate_s"]
+    benchmark.extra_info.update({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()})
+    print(json.dumps(benchmark.extra_info))
+
+    with h5py.File(dst, "r") as h5:
+        assert h5["metrics"].shape == (N_CELLS, 1, REPEATS, 2, 4)
+        assert h5.attrs["max_vertices"] == 7 and h5.attrs["max_edges"] == MAX_EDGES
+        rows = np.random.default_rng(1).choice(N_CELLS, 1000, replace=False)
+        rows.sort()
+        assert [h.decode() for h in h5["hash"][rows]] == [info["hashes"][i] for i in rows]
+        assert np.array_equal(h5["metrics"][rows], info["metrics"][rows])
+    assert figures["wall_s"] <= TIME_TARGET_S, figures
+    assert figures["peak_bound_mb"] <= MEMORY_TARGET_MB, figures
