@@ -95,6 +95,11 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
                 f"non-square matrix: shape {matrix.shape}; give an n x n adjacency matrix"
             )
         n = matrix.shape[0]
+        if matrix.dtype.kind == "O":  # e.g. Python ints in an object array
+            try:
+                matrix = matrix.astype(np.float64)
+            except (TypeError, ValueError):
+                raise InvalidArchitectureError(_NON_BINARY) from None
         kind, width = matrix.dtype.kind, matrix.dtype.itemsize
         if kind == "b" or (kind in "iu" and width == 1):
             data = matrix.tobytes()
@@ -107,10 +112,9 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
         else:
             if kind != "f":
                 raise InvalidArchitectureError(_NON_BINARY)
-            as_bytes = matrix.astype(np.uint8)
-            if not np.array_equal(as_bytes, matrix):
+            if not ((matrix == 0) | (matrix == 1)).all():
                 raise InvalidArchitectureError(_NON_BINARY)
-            data = as_bytes.tobytes()
+            data = matrix.astype(np.uint8).tobytes()
     if data.translate(None, b"\x00\x01"):
         raise InvalidArchitectureError(_NON_BINARY)
     return n, data

@@ -126,7 +126,8 @@ def test_key_of_seen_specs_given_as_lists(benchmark, pool, table):
             table[space.key(Cell(matrix, ops))]
 
     benchmark.pedantic(run, rounds=20, iterations=2)
-    record(benchmark, len(specs), official_per_call(specs, table), target=20)
+    # no target in the issue for this one; the floor guards against regressions
+    record(benchmark, len(specs), official_per_call(specs, table), target=10)
 
 
 def test_key_of_never_seen_isomorphic_variants(benchmark, pool, variants, table):

@@ -179,6 +179,7 @@ def test_disconnected_cells_are_invalid(space):
         ([np.array([0, 1, 1]), np.array([0, 0])], ["input", "output"], "non-square"),
         ([[0, 1.5], [0, 0]], ["input", "output"], "non-0/1"),
         ([["0", "1"], ["0", "0"]], ["input", "output"], "non-0/1"),
+        (np.array([[0, None], [0, 0]]), ["input", "output"], "non-0/1"),
     ],
 )
 def test_every_malformed_cell_names_its_rule(matrix, ops, rule):
@@ -233,6 +234,7 @@ def test_cell_is_an_immutable_value():
     assert Cell(EXAMPLE.matrix.astype(bool), EXAMPLE.ops) == EXAMPLE
     assert Cell(list(EXAMPLE.matrix.astype(np.int64)), EXAMPLE.ops) == EXAMPLE
     assert Cell(EXAMPLE.matrix.astype(">i4"), EXAMPLE.ops) == EXAMPLE
+    assert Cell(EXAMPLE.matrix.astype(object), EXAMPLE.ops) == EXAMPLE
     assert Cell(tuple(map(tuple, EXAMPLE.matrix.tolist())), EXAMPLE.ops) == EXAMPLE
     assert Cell(EXAMPLE.matrix.astype(float), np.array(EXAMPLE.ops)) == EXAMPLE
     # equality is raw, not up to isomorphism
