@@ -110,3 +110,16 @@ def test_duplicate_user_strategy_label_is_refused(tmp_path):
 def test_user_strategy_must_be_module_colon_class(tmp_path):
     with pytest.raises(ConfigError, match="module:Class"):
         load_config(toy_config(tmp_path), user_strategies=["SlowSearch"])
+
+
+def test_full_runs_every_shipped_benchmark_with_data(tmp_path, monkeypatch):
+    monkeypatch.setattr("benchlab.harness.config.shipped_benchmarks",
+                        lambda: [(TOY, True), (TOY_NO_TEST, True), ("nb101", False)])
+    config = load_config(toy_config(tmp_path), full=True)
+    assert config.benchmarks == (TOY, TOY_NO_TEST)
+    assert config.notes == ("skipping nb101: its data is not present",)
+
+
+def test_unknown_selector_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="selector"):
+        load_config(toy_config(tmp_path), benchmarks=["@everything"])
