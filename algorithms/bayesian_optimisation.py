@@ -15,10 +15,20 @@ from scipy.special import erfcx, log_ndtr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, Matern, WhiteKernel
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from algorithms.base import Feedback, PendingKeys, Strategy
 from benchlab.spaces.base import SearchSpace
+
+_THREADPOOLS: ThreadpoolController | None = None  # found once: scanning the loaded libraries is slow
+
+
+def _blas_threadpools() -> ThreadpoolController:
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS
+
 
 _LOG_2PI_HALF = 0.5 * np.log(2 * np.pi)
 _LOG_PI_2_HALF = 0.5 * np.log(np.pi / 2)
@@ -82,8 +92,9 @@ class BayesianOptimisation(Strategy):
       length scale and noise by maximum marginal likelihood (L-BFGS warm-started from the
       previous fit, at most `max_iter` iterations, `n_restarts` extra random restarts),
       re-optimised whenever the data has grown by the fraction `refit_growth` since the last
-      optimisation (after every result up to 33 results with the default 0.03, every 5th at
-      150); the GP is conditioned on every result before each proposal.
+      optimisation (with the default 0.1 about 30 optimisations in a 150-evaluation run,
+      the last ones every ~15 results); the GP is conditioned on every result before each
+      proposal, with the latest hyperparameters.
     - Candidates: `n_candidates` in all, of which `n_random_candidates` are random samples
       and the rest mutations (one or two `mutate` steps) of the `n_parents` best
       architectures seen so far; the one with the highest Expected Improvement over the best
@@ -105,7 +116,7 @@ class BayesianOptimisation(Strategy):
         kernel: str = "matern",
         n_restarts: int = 0,
         max_iter: int = 20,
-        refit_growth: float = 0.03,
+        refit_growth: float = 0.1,
         dedupe: bool = True,
     ):
         super().__init__(space, rng, dedupe=dedupe)
@@ -210,7 +221,7 @@ class BayesianOptimisation(Strategy):
             return self._random_unexcluded()
         # one BLAS thread: these matrices are small, and threads only fight the other runs
         # (and each other) for the cores, which makes a fit many times slower under load
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_threadpools().limit(limits=1, user_api="blas"):
             gp = self._fit()
             mean, std = gp.predict(self.space.encode_many(candidates), return_std=True)
         scores = log_expected_improvement(mean, std, max(self._y))
