@@ -68,7 +68,7 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
     per-call overhead would dominate the cost of a cached key lookup.
     """
     data = None
-    if isinstance(matrix, (list, tuple)) and all(type(r) in (list, tuple) for r in matrix):
+    if isinstance(matrix, (list, tuple)) and set(map(type, matrix)) <= _ROW_TYPES:
         # lists of Python ints are the usual input: convert without numpy (bytes() takes
         # only ints 0..255, so anything else goes the numpy way below)
         try:
@@ -120,6 +120,7 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
     return n, data
 
 
+_ROW_TYPES = {list, tuple}
 _NON_BINARY = "non-0/1 matrix: entries must be 0 or 1 (edge or no edge)"
 
 
@@ -174,7 +175,7 @@ class Cell:
             raise InvalidArchitectureError(f"first op must be {INPUT!r}, got {ops[0]!r}")
         if codes[-1] != -2:
             raise InvalidArchitectureError(f"last op must be {OUTPUT!r}, got {ops[-1]!r}")
-        if min(codes[1:-1], default=0) < 0:
+        if codes.count(-1) + codes.count(-2) != 2:
             raise InvalidArchitectureError(
                 f"interior ops must be among {', '.join(OPS)}; {INPUT!r} and {OUTPUT!r} "
                 "label only the first and last vertex"
