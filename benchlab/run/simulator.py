@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from algorithms.base import Feedback, Proposal, SpaceExhaustedError
 from benchlab.benchmarks.base import Benchmark
-from benchlab.errors import ConfigError
+from benchlab.errors import ConfigError, DataError
 from benchlab.run.clock import EventQueue, SimClock
 from benchlab.run.schema import SCHEMA
 
@@ -179,7 +179,9 @@ def simulate(
                 return
         obs = query(arch, rng, fidelity)
         end = start + obs.cost
-        if end > max_time:
+        if not end <= max_time:
+            if end != end:
+                raise DataError(f"{benchmark.name}: architecture {obs.key} has no recorded cost (NaN); the table is damaged")
             dropped += 1  # would finish after the time budget: never told, never recorded
             return
         if cache is not None:

@@ -218,3 +218,11 @@ def test_bad_worker_count_and_policy(bench):
         run(bench, workers=0)
     with pytest.raises(ConfigError, match="requery"):
         run(bench, requery="sometimes")
+
+
+def test_a_missing_cost_is_a_data_error_not_a_silent_drop(bench):
+    from benchlab.errors import DataError
+
+    bench.table.cost[:] = np.nan
+    with pytest.raises(DataError, match="no recorded cost"):
+        run(bench)
