@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
     if args.dask_local is not None and args.dask_local < 1:
         raise ConfigError(f"--dask-local must be at least 1, got {args.dask_local}")
+    if args.full and args.benchmarks:
+        raise ConfigError("give either --full or --benchmarks, not both")
     if args.scheduler and args.dask_local:
         raise ConfigError("give either --scheduler or --dask-local, not both")
     config = load_config(

@@ -75,6 +75,8 @@ BAD_FLAGS = [
     (["--budget-time", "-3"], "positive"),
     (["--seeds", "0"], "seeds must be at least 1"),
     (["--jobs", "0"], "--jobs"),
+    (["--full", "--benchmarks", TOY], "either --full or --benchmarks"),
+    (["--dask-local", "2", "--scheduler", "tcp://127.0.0.1:1"], "either --scheduler or --dask-local"),
 ]
 
 
