@@ -23,9 +23,11 @@ class LocalSearch(Strategy):
     recorded result counts for the neighbourhood; one pending elsewhere is awaited. Without
     it every neighbour is queried, as the literal algorithm does.
 
-    Asynchronous workers: neighbours are handed out one per `ask()`; an `ask()` made while
-    the rest of the neighbourhood is already pending (or the start point is) gets a random
-    architecture, whose result is remembered but does not steer the climb.
+    Asynchronous workers: neighbours are handed out one per `ask()`. An `ask()` made while
+    the rest of the neighbourhood is already pending (or the start point is) gets, with
+    dedupe, an unseen neighbour of the best improvement found so far in this neighbourhood
+    (evaluated ahead, in case the climb moves there; its result counts then), else a random
+    architecture; such results are remembered but do not steer the current step.
     """
 
     def __init__(
@@ -57,10 +59,23 @@ class LocalSearch(Strategy):
             arch = self._queue.pop()
             self._awaiting.add(self._mark_pending(arch))
             return arch
-        # the start or the whole neighbourhood is pending: a spare worker explores at random
-        arch = self.space.sample(self.rng)
+        arch = self._spare_proposal()
         self._mark_pending(arch)
         return arch
+
+    def _spare_proposal(self):
+        """For a worker with nothing of the climb left to evaluate: with dedupe, an unseen
+        neighbour of the best improvement found so far (the likely next point, whose result
+        then counts there); otherwise a random architecture."""
+        if self.dedupe and self._current is not None and self._results:
+            best = max(self._results.values(), key=lambda r: r[1])
+            if best[1] > self._current[2]:
+                neighbours = self.space.neighbours(best[0])
+                for i in self.rng.permutation(len(neighbours)).tolist():
+                    key = self.space.key(neighbours[i])
+                    if key not in self._history and key not in self._pending:
+                        return neighbours[i]
+        return self.space.sample(self.rng)
 
     def _mark_pending(self, arch) -> str:
         key = self.space.key(arch)

@@ -23,7 +23,7 @@ class LoopResult:
 
 def run_loop(benchmark, strategy, n_evals: int, rng: np.random.Generator, workers: int = 1) -> LoopResult:
     """Evaluate `n_evals` proposals; with `workers` > 1 keep that many asks outstanding and
-    return results oldest-first-but-one (a reordering, so tells do not follow asks)."""
+    return their results alternately oldest and newest first (so tells do not follow asks)."""
     out = LoopResult()
     outstanding: list = []
     best = -np.inf
@@ -35,7 +35,7 @@ def run_loop(benchmark, strategy, n_evals: int, rng: np.random.Generator, worker
             arch = proposal.arch if isinstance(proposal, Proposal) else proposal
             outstanding.append(arch)
             asked += 1
-        index = 1 if len(outstanding) > 1 else 0
+        index = 0 if len(out.keys) % 2 == 0 else -1  # alternately the oldest and the newest
         arch = outstanding.pop(index)
         obs = benchmark.query(arch, rng)
         strategy.tell(arch, Feedback(valid=obs.valid, cost=obs.cost, fidelity=obs.fidelity))

@@ -1,0 +1,101 @@
+"""Bayesian optimisation: a stable Expected Improvement, distinct parallel proposals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from algorithms.base import Feedback
+from algorithms.bayesian_optimisation import BayesianOptimisation, log_expected_improvement, log_h
+from algorithms.random_search import RandomSearch
+from tests.algorithms.loop import run_loop
+from tests.toy import make_toy_benchmark
+
+
+def _naive_ei(mean, std, best):
+    z = (mean - best) / std
+    return std * (z * norm.cdf(z) + norm.pdf(z))
+
+
+def test_ei_prefers_higher_mean_at_equal_uncertainty():
+    scores = log_expected_improvement(np.array([0.5, 0.6, 0.7]), np.full(3, 0.05), best=0.65)
+    assert scores[0] < scores[1] < scores[2]
+
+
+def test_ei_prefers_higher_uncertainty_at_equal_mean():
+    scores = log_expected_improvement(np.full(3, 0.6), np.array([0.01, 0.05, 0.2]), best=0.65)
+    assert scores[0] < scores[1] < scores[2]
+
+
+def test_log_ei_matches_the_textbook_formula_where_that_is_accurate():
+    mean = np.linspace(-3, 3, 61)
+    std = np.full_like(mean, 0.7)
+    np.testing.assert_allclose(np.exp(log_expected_improvement(mean, std, 0.2)), _naive_ei(mean, std, 0.2), rtol=1e-9)
+
+
+def test_log_ei_stays_finite_and_monotone_far_below_the_incumbent():
+    z = -np.logspace(-3, 12, 400)  # naive EI underflows to 0 (log -inf) below z ~ -38
+    values = log_h(z)
+    assert np.all(np.isfinite(values))
+    assert np.all(np.diff(values) < 0)
+    with np.errstate(divide="ignore"):
+        assert np.isneginf(np.log(_naive_ei(z[-1], 1.0, 0.0)))
+    # continuity across the branch points of the piecewise form
+    for edge in (-1.0, -1 / np.sqrt(np.finfo(float).eps)):
+        left, right = log_h(np.array([edge * (1 + 1e-9), edge * (1 - 1e-9)]))
+        assert abs(left - right) < 1e-6 * max(1.0, abs(left))
+
+
+def test_ei_with_zero_uncertainty():
+    scores = log_expected_improvement(np.array([0.7, 0.5]), np.zeros(2), best=0.6)
+    assert np.isclose(scores[0], np.log(0.1)) and np.isneginf(scores[1])
+
+
+def _warm(bench, strategy, n, rng):
+    for _ in range(n):
+        arch = strategy.ask()
+        obs = bench.query(arch, rng)
+        strategy.tell(arch, Feedback(valid=obs.valid, cost=obs.cost))
+
+
+@pytest.mark.parametrize("dedupe", [True, False])
+def test_parallel_asks_never_repeat_a_pending_architecture(dedupe):
+    bench = make_toy_benchmark()
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), dedupe=dedupe)
+    _warm(bench, strategy, 15, np.random.default_rng(1))
+    keys = [bench.space.key(strategy.ask()) for _ in range(30)]
+    assert len(set(keys)) == len(keys)
+
+
+def test_first_proposals_are_random_then_model_based():
+    bench = make_toy_benchmark()
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), n_initial=5)
+    _warm(bench, strategy, 5, np.random.default_rng(1))
+    assert strategy._gp is None  # no model for the initial design
+    strategy.ask()
+    assert strategy._gp is not None and strategy._fitted_on == 5
+
+
+def test_proposal_maximises_expected_improvement_over_the_candidates():
+    bench = make_toy_benchmark()
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0))
+    _warm(bench, strategy, 20, np.random.default_rng(1))
+    seen = []
+    original = strategy._candidates
+    strategy._candidates = lambda: seen.append(original()) or seen[-1]
+    arch = strategy.ask()
+    mean, std = strategy._gp.predict(bench.space.encode_many(seen[0]), return_std=True)
+    scores = log_expected_improvement(mean, std, max(strategy._y))
+    assert bench.space.key(arch) == bench.space.key(seen[0][int(np.argmax(scores))])
+
+
+def test_bo_beats_random_search_on_the_toy_benchmark():
+    bench = make_toy_benchmark()
+    bo, rs = [], []
+    for seed in range(4):
+        strategy = BayesianOptimisation(bench.space, np.random.default_rng(seed))
+        bo.append(run_loop(bench, strategy, 40, np.random.default_rng(seed)).regret(bench))
+        strategy = RandomSearch(bench.space, np.random.default_rng(seed))
+        rs.append(run_loop(bench, strategy, 40, np.random.default_rng(seed)).regret(bench))
+    assert np.mean(bo) < np.mean(rs)
