@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from benchlab.errors import DataError, UserError
 from benchlab.harness.storage import write_atomic, write_json_atomic
-from benchlab.train.cache import CellTrainer, ResultCache
+from benchlab.train.cache import CellTrainer, ResultCache, run_rng
 
 _HASH = re.compile(r"[0-9a-f]{32}")
 RUNS_CSV = "verify_runs.csv"
@@ -143,8 +143,6 @@ def verify_cells(
             if cache is not None:
                 result = cache.run(trainer, spec.key, spec.matrix, spec.ops, epochs, repeat, base_seed)
             else:
-                from benchlab.train.cache import run_rng
-
                 result = trainer(spec.matrix, spec.ops, epochs, run_rng(spec.key, epochs, repeat, base_seed))
             live.append(result)
             row = {"key": spec.key, "repeat": repeat, "epochs": epochs}

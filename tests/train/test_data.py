@@ -71,3 +71,41 @@ def test_missing_torchvision_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "torchvision.datasets", None)
     with pytest.raises(UserError, match=r"pip install benchlab\[train\]"):
         load_cifar10(tmp_path, download=False)
+
+
+def _fake_torchvision(monkeypatch, dataset_class):
+    import types
+
+    torchvision = types.ModuleType("torchvision")
+    datasets = types.ModuleType("torchvision.datasets")
+    datasets.CIFAR10 = dataset_class
+    torchvision.datasets = datasets
+    monkeypatch.setitem(sys.modules, "torchvision", torchvision)
+    monkeypatch.setitem(sys.modules, "torchvision.datasets", datasets)
+
+
+def test_load_reads_through_torchvisions_dataset_class(monkeypatch, tmp_path):
+    calls = []
+
+    class FakeCIFAR10:
+        def __init__(self, root, train, download):
+            calls.append((root, train, download))
+            n = 50_000 if train else 10_000
+            self.data = np.zeros((n, 32, 32, 3), dtype=np.uint8)
+            self.targets = [int(train)] * n
+
+    _fake_torchvision(monkeypatch, FakeCIFAR10)
+    splits = load_cifar10(tmp_path, download=False)
+    assert calls == [(str(tmp_path), True, False), (str(tmp_path), False, False)]
+    assert len(splits.train_labels) == 40_000 and len(splits.valid_labels) == 10_000
+    assert splits.test_labels.sum() == 0 and splits.train_labels.min() == 1
+
+
+def test_missing_cifar_is_a_data_error(monkeypatch, tmp_path):
+    class Missing:
+        def __init__(self, root, train, download):
+            raise RuntimeError("Dataset not found or corrupted. You can use download=True to download it")
+
+    _fake_torchvision(monkeypatch, Missing)
+    with pytest.raises(DataError, match="--data-dir"):
+        load_cifar10(tmp_path, download=False)
