@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--epochs", type=int, default=4, help="epoch budget to train (the table has 4, 12, 36, 108)")
     parser.add_argument("--repeats", type=int, default=1, help="live runs per cell (default 1)")
     parser.add_argument("--max-cells", type=int, default=10, help="with --from: at most this many incumbents, most frequent first")
-    parser.add_argument("--table", default="nb101", help="the table to compare with: nb101 or nb101:PATH (default nb101)")
+    parser.add_argument("--table", help="the table to compare with: nb101 or nb101:PATH (default: the experiment's "
+                        "table with --from, else nb101)")
     parser.add_argument("--data-dir", type=Path, help="CIFAR-10 folder (downloaded there when absent; default data/cifar10)")
     parser.add_argument("--no-download", action="store_true", help="fail instead of downloading CIFAR-10")
     parser.add_argument("--out", type=Path, help="output folder (default EXPERIMENT_DIR/verify or reports/verify)")
@@ -73,15 +74,25 @@ def run(args: argparse.Namespace) -> int:
     if args.max_cells < 1:
         raise UserError(f"--max-cells must be at least 1, got {args.max_cells}")
     # everything the user typed is checked before any training starts
+    table_name = args.table
     if args.from_dir is not None:
-        specs = incumbents_of_experiment(args.from_dir)[: args.max_cells]
+        incumbents = incumbents_of_experiment(args.from_dir)
+        specs = incumbents.keys[: args.max_cells]
         out = args.out or Path(args.from_dir) / "verify"
+        if table_name is None:
+            if len(incumbents.tables) > 1:
+                raise UserError(
+                    f"{args.from_dir} has runs on several NB101 tables ({', '.join(incumbents.tables)}); "
+                    "choose one with --table"
+                )
+            table_name = incumbents.tables[0]
     else:
         specs = args.cells.split(",")
         out = args.out or paths.reports_dir() / "verify"
-    table = get_benchmark(args.table)
+    table_name = table_name or "nb101"
+    table = get_benchmark(table_name)
     if not (hasattr(table, "cell_of_row") and hasattr(table, "has_key")):
-        raise UserError(f"--table {args.table} is not an NB101 table; use nb101 or nb101:PATH")
+        raise UserError(f"--table {table_name} is not an NB101 table; use nb101 or nb101:PATH")
     cells = resolve_cells(specs, table)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; give a folder")

@@ -72,13 +72,20 @@ def resolve_cells(specs, table) -> list[CellSpec]:
     return list(found.values())
 
 
-def incumbents_of_experiment(experiment_dir) -> list[str]:
-    """Final incumbent keys of every NB101 run of an experiment, most frequent first."""
+@dataclass(frozen=True)
+class Incumbents:
+    keys: list[str]  # final incumbent keys, most frequent first
+    tables: list[str]  # the NB101 tables the runs used ("live:" stripped), in order of first use
+
+
+def incumbents_of_experiment(experiment_dir) -> Incumbents:
+    """Final incumbents of every NB101 run of an experiment (the last row of each run file)."""
     root = Path(experiment_dir)
     files = sorted((root / "runs").glob("*/*/seed-*.parquet"))
     if not root.is_dir() or not files:
         raise UserError(f"{root}: no run files (runs/*/*/seed-*.parquet); give the folder `benchlab compare` wrote")
     counts: dict[str, int] = {}
+    tables: dict[str, None] = {}
     for path in files:
         try:
             table = pq.read_table(path, columns=["benchmark", "incumbent_key"])
@@ -86,15 +93,16 @@ def incumbents_of_experiment(experiment_dir) -> list[str]:
             raise DataError(f"{path}: unreadable run file ({exc}); delete it and rerun the experiment to redo it") from None
         if table.num_rows == 0:
             continue
-        benchmark = str(table.column("benchmark")[table.num_rows - 1])
+        benchmark = table.column("benchmark")[table.num_rows - 1].as_py() or ""
         if "nb101" not in benchmark:
             continue
         key = table.column("incumbent_key")[table.num_rows - 1].as_py()
         if key:
             counts[key] = counts.get(key, 0) + 1
+            tables.setdefault(benchmark.removeprefix("live:"))
     if not counts:
         raise UserError(f"{root}: no NB101 runs with an incumbent; verify cells of an experiment on nb101")
-    return sorted(counts, key=lambda k: (-counts[k], k))
+    return Incumbents(sorted(counts, key=lambda k: (-counts[k], k)), list(tables))
 
 
 def _stats(values) -> tuple[float, float, float, float]:

@@ -54,3 +54,40 @@ def test_missing_table_and_missing_source_exit_2(tmp_path, capsys):
         main(["verify", "--epochs", "4"])  # neither --cells nor --from
     assert exc.value.code == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_verify_from_an_experiment_uses_its_table(tiny, tmp_path, monkeypatch, capsys):
+    from tests.train.test_verify import run_file
+
+    table, keys = tiny
+    experiment = tmp_path / "exp"
+    name = f"nb101:{table.path}"
+    run_file(experiment / "runs/a/rs/seed-0000.parquet", name, [keys[1], keys[2]])
+    run_file(experiment / "runs/a/rs/seed-0001.parquet", name, [keys[2]])
+    run_file(experiment / "runs/a/re/seed-0000.parquet", name, [keys[3]])
+    stub = stub_for_table([0.5, 0.4, 0.3, 0.2])
+    monkeypatch.setattr(verify_cli, "make_trainer", lambda args: stub)
+    code = main(["verify", "--from", str(experiment), "--max-cells", "2", "--cache", str(tmp_path / "live"), "--quiet"])
+    assert code == 0
+    import pandas as pd
+
+    cells = pd.read_csv(experiment / "verify" / "verify_cells.csv")
+    assert cells["key"].tolist() == [keys[2], keys[3]]  # the most frequent incumbent first
+    assert cells["table_repeats"].tolist() == [3, 3]
+
+
+def test_torch_is_needed_only_to_train(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import benchlab.train.live_benchmark, benchlab.train.verify, benchlab.cli.verify\n"
+        "from benchlab.errors import UserError\n"
+        "try:\n"
+        "    benchlab.cli.verify.make_trainer(None)\n"
+        "except UserError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pip install benchlab[train]" in out

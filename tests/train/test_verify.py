@@ -73,7 +73,7 @@ def test_cells_by_text_form_and_hash(tiny):
         resolve_cells([], table)
 
 
-def _run_file(path, benchmark, incumbents):
+def run_file(path, benchmark, incumbents):
     rows = {name: [] for name in SCHEMA.names}
     for step, key in enumerate(incumbents):
         values = dict(benchmark=benchmark, strategy="rs", seed=0, step=step, worker=0, sim_start=0.0, sim_end=1.0,
@@ -88,10 +88,12 @@ def _run_file(path, benchmark, incumbents):
 
 def test_incumbents_are_the_last_rows_of_nb101_runs(tmp_path):
     a, b, c = "a" * 32, "b" * 32, "c" * 32
-    _run_file(tmp_path / "runs/nb101/rs/seed-0000.parquet", "nb101", [c, a])
-    _run_file(tmp_path / "runs/nb101/re/seed-0000.parquet", "nb101", [a, b])
-    _run_file(tmp_path / "runs/nb101/re/seed-0001.parquet", "nb101", [b])
-    _run_file(tmp_path / "runs/nb201_cifar10/re/seed-0000.parquet", "nb201/cifar10", ["7"])
-    assert incumbents_of_experiment(tmp_path) == [b, a]  # b twice, a once; nb201 ignored
+    run_file(tmp_path / "runs/nb101/rs/seed-0000.parquet", "nb101", [c, a])
+    run_file(tmp_path / "runs/nb101/re/seed-0000.parquet", "nb101", [a, b])
+    run_file(tmp_path / "runs/live_nb101/re/seed-0001.parquet", "live:nb101", [b])
+    run_file(tmp_path / "runs/nb201_cifar10/re/seed-0000.parquet", "nb201/cifar10", ["7"])
+    found = incumbents_of_experiment(tmp_path)
+    assert found.keys == [b, a]  # b twice, a once; nb201 ignored
+    assert found.tables == ["nb101"]
     with pytest.raises(UserError, match="no run files"):
         incumbents_of_experiment(tmp_path / "nothing")
