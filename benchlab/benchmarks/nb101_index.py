@@ -57,60 +57,76 @@ _MASK64 = (1 << 64) - 1
 
 
 class PrunedShape:
-    """A cell's pruned structure with the fingerprint's per-vertex colours."""
+    """A cell's pruned structure with the fingerprint's per-vertex colours.
 
-    __slots__ = ("labels", "outs", "colours", "fingerprint", "edges")
+    Vertices keep their raw numbers: `kept` lists the ones pruning keeps (in topological
+    order), `outs[v]` the out-neighbours of raw vertex v; `colours` follow `kept`.
+    """
 
-    def __init__(self, labels: list[int], outs: list[int], colours: list[int], fingerprint: int, edges: int):
-        self.labels = labels  # label per kept vertex, in topological order
-        self.outs = outs  # out-neighbour bitmask per kept vertex (kept indices)
+    __slots__ = ("labels", "kept", "kept_mask", "outs", "colours", "fingerprint", "edges")
+
+    def __init__(self, labels, kept, kept_mask, outs, colours, fingerprint, edges):
+        self.labels = labels  # raw label per raw vertex
+        self.kept = kept
+        self.kept_mask = kept_mask
+        self.outs = outs
         self.colours = colours
         self.fingerprint = fingerprint
-        self.edges = edges
+        self.edges = edges  # edges between kept vertices
+
+    def kept_labels(self) -> list[int]:
+        return [self.labels[v] for v in self.kept]
+
+    def kept_out_masks(self) -> list[int]:
+        """Out-neighbour bitmask of each kept vertex, in kept numbering."""
+        index = {v: i for i, v in enumerate(self.kept)}
+        return [sum(1 << index[w] for w in self.outs[v] if w in index) for v in self.kept]
 
 
-def shape_of(sources: list[int], targets: list[int], labels: list[int]) -> PrunedShape | None:
+def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
     """Prune (official rule: keep vertices on an input->output path) and fingerprint one cell.
 
-    The cell's edges are `sources[i] -> targets[i]` in row-major order of its upper-triangular
-    adjacency (as `np.nonzero` lists them); `labels` are the official integer labels. None
-    when the input does not reach the output.
+    `data` is the row-major n x n upper-triangular 0/1 adjacency as bytes, `labels` the
+    official integer labels. None when the input does not reach the output. Written for
+    few bytecodes: this is the cost of every first sighting of a cell.
     """
     n = len(labels)
-    forward = 1
-    for u, w in zip(sources, targets):  # sources ascending: u's status is final when reached
+    outs = [[] for _ in range(n)]
+    forward = 1  # reachable from the input; rows come in order, so a source's bit is final
+    k = data.find(1)
+    while k >= 0:
+        u, w = divmod(k, n)
+        outs[u].append(w)
         if forward >> u & 1:
             forward |= 1 << w
-    backward = 1 << (n - 1)
-    for u, w in zip(reversed(sources), reversed(targets)):
-        if backward >> w & 1:
-            backward |= 1 << u
+        k = data.find(1, k + 1)
+    backward = 1 << (n - 1)  # reaches the output
+    for u in range(n - 2, -1, -1):
+        for w in outs[u]:
+            if backward >> w & 1:
+                backward |= 1 << u
+                break
     kept_mask = forward & backward
     if not (kept_mask & 1 and kept_mask >> (n - 1) & 1):
         return None
-    kept = [v for v in range(n) if kept_mask >> v & 1]
-    index = {v: i for i, v in enumerate(kept)}
-    k = len(kept)
-    sums = [0] * k  # sum of the in-neighbours' colours, reduced when used
-    outs = [0] * k
-    edges = [(index[u], index[w]) for u, w in zip(sources, targets) if kept_mask >> u & 1 and kept_mask >> w & 1]
-    colours = []
-    e = 0
-    for i in range(k):
-        colour = hash((labels[kept[i]] + 4, sums[i] % _P)) % _P
-        colours.append(colour)
-        while e < len(edges) and edges[e][0] == i:  # edges leave i in order
-            j = edges[e][1]
-            sums[j] += colour
-            outs[i] |= 1 << j
-            e += 1
-    fingerprint = hash((k, sum(colours) % _P)) % _P
-    return PrunedShape([labels[v] for v in kept], outs, colours, fingerprint, len(edges))
+    sums = [0] * n  # sum of the in-neighbours' colours, reduced when used
+    kept, colours = [], []
+    edges = 0
+    for v in range(n):
+        if kept_mask >> v & 1:
+            colour = hash((labels[v] + 4, sums[v] % _P)) % _P
+            kept.append(v)
+            colours.append(colour)
+            for w in outs[v]:
+                if kept_mask >> w & 1:
+                    sums[w] += colour
+                    edges += 1
+    fingerprint = hash((len(kept), sum(colours) % _P)) % _P
+    return PrunedShape(labels, kept, kept_mask, outs, colours, fingerprint, edges)
 
 
 def shape_of_cell(cell: Cell) -> PrunedShape | None:
-    sources, targets = np.nonzero(cell.matrix)
-    return shape_of(sources.tolist(), targets.tolist(), [LABELS[o] for o in cell.ops])
+    return shape_of(cell.matrix.tobytes(), [LABELS[o] for o in cell.ops])
 
 
 def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
@@ -148,6 +164,8 @@ def isomorphic(a: PrunedShape, b: PrunedShape) -> bool:
     """Exact check: a colour-preserving bijection that preserves labels and edges."""
     if a.fingerprint != b.fingerprint or a.edges != b.edges or sorted(a.colours) != sorted(b.colours):
         return False
+    labels_a, labels_b = a.kept_labels(), b.kept_labels()
+    outs_a, outs_b = a.kept_out_masks(), b.kept_out_masks()
     groups_a: dict[int, list[int]] = {}
     groups_b: dict[int, list[int]] = {}
     for v, c in enumerate(a.colours):
@@ -164,8 +182,8 @@ def isomorphic(a: PrunedShape, b: PrunedShape) -> bool:
         for c, targets in zip(colours, choice):
             for v, w in zip(groups_a[c], targets):
                 to_b[v] = w
-        if all(a.labels[v] == b.labels[to_b[v]] for v in range(len(to_b))) and all(
-            _mapped_mask(a.outs[v], to_b) == b.outs[to_b[v]] for v in range(len(to_b))
+        if all(labels_a[v] == labels_b[to_b[v]] for v in range(len(to_b))) and all(
+            _mapped_mask(outs_a[v], to_b) == outs_b[to_b[v]] for v in range(len(to_b))
         ):
             return True
     return False
@@ -181,32 +199,41 @@ def _mapped_mask(mask: int, to_b: list[int]) -> int:
 
 
 class StructuralIndex:
-    """Rows of a table by fingerprint, with the stored cells' shapes made on demand."""
+    """Rows of a table by fingerprint, with the stored cells' shapes made on demand.
+
+    Fingerprints held by one row go in a dict (a lookup is ~50 ns; ~40 MB for the full
+    table), the few shared by several rows in another.
+    """
 
     def __init__(self, num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
         self._cells = (num_vertices, adjacency, ops)
         fingerprints, _ = table_fingerprints(num_vertices, adjacency, ops)
-        self._order = np.argsort(fingerprints)
-        self._sorted = fingerprints[self._order]
+        order = np.argsort(fingerprints)
+        ordered = fingerprints[order]
+        repeated = np.zeros(len(order), dtype=bool)
+        same = ordered[1:] == ordered[:-1]
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        self._unique = dict(zip(ordered[~repeated].tolist(), order[~repeated].tolist()))
+        self._shared: dict[int, list[int]] = {}
+        for fingerprint, row in zip(ordered[repeated].tolist(), order[repeated].tolist()):
+            self._shared.setdefault(fingerprint, []).append(row)
 
-    def rows_for(self, fingerprint: int) -> np.ndarray:
-        key = np.uint64(fingerprint)
-        lo = int(np.searchsorted(self._sorted, key, side="left"))
-        hi = int(np.searchsorted(self._sorted, key, side="right"))
-        return self._order[lo:hi]
+    def rows_for(self, fingerprint: int) -> list[int]:
+        row = self._unique.get(fingerprint)
+        return [row] if row is not None else self._shared.get(fingerprint, [])
 
     def stored_shape(self, row: int) -> PrunedShape | None:
         num_vertices, adjacency, ops = self._cells
         v = int(num_vertices[row])
-        sources, targets = np.nonzero(adjacency[row, :v, :v])
-        return shape_of(sources.tolist(), targets.tolist(), ops[row, :v].tolist())
+        return shape_of(adjacency[row, :v, :v].tobytes(), ops[row, :v].tolist())
 
-    def find(self, shape: PrunedShape, rows: np.ndarray | None = None) -> int | None:
+    def find(self, shape: PrunedShape, rows: list[int] | None = None) -> int | None:
         """The row (among `rows`, default: those with its fingerprint) whose stored cell is
         isomorphic to `shape`, or None."""
         if rows is None:
             rows = self.rows_for(shape.fingerprint)
-        for row in rows.tolist():
+        for row in rows:
             stored = self.stored_shape(row)
             if stored is not None and isomorphic(shape, stored):
                 return row

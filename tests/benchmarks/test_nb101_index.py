@@ -42,7 +42,7 @@ def test_pruning_matches_the_official_rule(sampled):
     for cell in sampled:
         matrix, ops = prune(cell, None)
         shape = shape_of_cell(cell)
-        assert shape.labels == [LABELS[o] for o in ops]
+        assert shape.kept_labels() == [LABELS[o] for o in ops]
         assert shape.edges == int(matrix.sum())
     dead = Cell([[0, 1, 0], [0, 0, 0], [0, 0, 0]], ["input", "maxpool3x3", "output"])
     assert shape_of_cell(dead) is None
@@ -84,6 +84,7 @@ def test_index_finds_rows_and_misses_absent_cells():
 def index_at_once(monkeypatch):
     monkeypatch.setattr(nb101, "_INDEX_AFTER_MISSES", 0)
     monkeypatch.setattr(nb101, "_STRUCTURAL", {})
+    monkeypatch.setattr(nb101, "_FIRST_SIGHTINGS", {})
 
 
 def test_benchmark_answers_first_sightings_structurally(tmp_path, index_at_once, monkeypatch):
@@ -100,6 +101,24 @@ def test_benchmark_answers_first_sightings_structurally(tmp_path, index_at_once,
     with pytest.raises(InvalidArchitectureError, match="is not in the table"):
         bench.row_of(other)
     assert calls == [other]  # no candidate passed the isomorphism check: the official key decides
+
+
+def test_index_waits_for_enough_first_sightings(tmp_path, monkeypatch):
+    monkeypatch.setattr(nb101, "_INDEX_AFTER_MISSES", 5)
+    monkeypatch.setattr(nb101, "_STRUCTURAL", {})
+    monkeypatch.setattr(nb101, "_FIRST_SIGHTINGS", {})
+    cells = distinct_cells(12, seed=4)
+    path = write_table(tmp_path / "t.h5", cells, random_metrics(12))
+    first = NB101Benchmark.open(path)
+    for cell in cells[:4]:
+        first.query(cell, np.random.default_rng(0))
+    second = NB101Benchmark.open(path)  # the count is per file and process, not per object
+    second.query(cells[4], np.random.default_rng(0))
+    assert second._structure is None
+    second.query(cells[5], np.random.default_rng(0))
+    assert second._structure is not None
+    first.query(cells[6], np.random.default_rng(0))
+    assert first._structure is second._structure
 
 
 @pytest.mark.slow
