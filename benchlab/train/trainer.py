@@ -239,9 +239,11 @@ class CifarTrainer:
         device: str | None = None,
         precision: str = "auto",
         protocol: Protocol = NB101_PROTOCOL,
+        network_kwargs: dict | None = None,
         progress: bool = True,
     ):
         self.data_dir = data_dir
+        self.network_kwargs = network_kwargs
         self.download = download
         self.device = torch.device(device) if device else default_device()
         self.precision = resolve_precision(precision, self.device)
@@ -256,5 +258,6 @@ class CifarTrainer:
             self._data = load_cifar10(self.data_dir, download=self.download).to(self.device)
         return train_cell(
             matrix, ops, self._data, epochs=epochs, rng=rng, protocol=self.protocol,
-            device=self.device, precision=self.precision, progress=self.progress,
+            device=self.device, precision=self.precision, network_kwargs=self.network_kwargs,
+            progress=self.progress,
         )

@@ -73,3 +73,31 @@ def test_training_on_gpu_with_mixed_precision():
     images, labels = data.train_images[:64].cuda(), data.train_labels[:64].cuda()
     losses = [float(train_step(net, optimizer, images, labels, 0.05, precision="bf16", channels_last=True)) for _ in range(12)]
     assert losses[-1] < losses[0]
+
+
+def test_cpu_training_warns_about_the_time(monkeypatch):
+    from benchlab.train import trainer
+
+    monkeypatch.setattr(trainer, "_CPU_WARNING_IMAGES", 64)
+    with pytest.warns(trainer.SlowTrainingWarning, match="hours"):
+        train_cell(INCEPTION_MATRIX, INCEPTION_OPS, synthetic_splits(n_train=64), epochs=2,
+                   rng=np.random.default_rng(0), protocol=SMALL, network_kwargs=NARROW, progress=False, device="cpu")
+
+
+def test_cifar_trainer_loads_the_data_once(monkeypatch, tmp_path):
+    from benchlab.train import data as data_module
+    from benchlab.train.trainer import CifarTrainer
+
+    loads = []
+
+    def fake_load(folder, download):
+        loads.append((folder, download))
+        return synthetic_splits(n_train=64)
+
+    monkeypatch.setattr(data_module, "load_cifar10", fake_load)
+    trainer = CifarTrainer(tmp_path, download=False, device="cpu", protocol=SMALL, network_kwargs=NARROW, progress=False)
+    first = trainer(np.array(INCEPTION_MATRIX), INCEPTION_OPS, 2, np.random.default_rng(0))
+    second = trainer(np.array(INCEPTION_MATRIX), INCEPTION_OPS, 2, np.random.default_rng(0))
+    assert loads == [(tmp_path, False)]
+    assert first.steps == 4
+    assert first.final.validation_accuracy == second.final.validation_accuracy  # same rng, same run
