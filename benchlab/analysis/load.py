@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,25 +144,36 @@ def load_experiment(experiment_dir) -> Experiment:
     corrupt: list[str] = []
     checksums: dict[str, str] = {}
     digest = hashlib.sha256()
-    for benchmark in benchmarks:
-        for strategy in strategies:
-            group = []
-            for seed in seeds:
-                path = run_file(root, benchmark, strategy, seed)
-                rel = str(path.relative_to(root))
-                if not path.is_file():
-                    (failed if path.with_suffix(".failed.json").is_file() else missing).append(rel)
-                    continue
-                try:
-                    data = path.read_bytes()
-                    run = _parse_run(data, benchmark, strategy, seed, regret_column[benchmark])
-                except DataError as exc:
-                    corrupt.append(f"{rel} ({exc})")
-                    continue
-                checksums[rel] = hashlib.sha256(data).hexdigest()
-                digest.update(rel.encode() + b"\0" + checksums[rel].encode())
-                group.append(run)
-            runs[(benchmark, strategy)] = group
+    keys = [(b, s, seed) for b in benchmarks for s in strategies for seed in seeds]
+
+    def load_one(key):
+        benchmark, strategy, seed = key
+        path = run_file(root, benchmark, strategy, seed)
+        if not path.is_file():
+            return ("failed" if path.with_suffix(".failed.json").is_file() else "missing"), None
+        data = path.read_bytes()
+        try:
+            return "ok", (_parse_run(data, benchmark, strategy, seed, regret_column[benchmark]),
+                          hashlib.sha256(data).hexdigest())
+        except DataError as exc:
+            return "corrupt", str(exc)
+
+    # Threads: reading and decoding Parquet release the GIL, so small files load in parallel.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        outcomes = list(pool.map(load_one, keys))
+    for key, (kind, payload) in zip(keys, outcomes):
+        rel = str(run_file(root, *key).relative_to(root))
+        runs.setdefault(key[:2], [])
+        if kind == "missing":
+            missing.append(rel)
+        elif kind == "failed":
+            failed.append(rel)
+        elif kind == "corrupt":
+            corrupt.append(f"{rel} ({payload})")
+        else:
+            run, checksums[rel] = payload
+            digest.update(rel.encode() + b"\0" + checksums[rel].encode())
+            runs[key[:2]].append(run)
 
     problems = []
     if missing:

@@ -149,6 +149,28 @@ def average_rank_over_queries(experiment: Experiment, grid, by_key) -> np.ndarra
     return ranks.average_rank(medians)
 
 
+def average_rank_over_time(experiment: Experiment, points: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Fractions of each benchmark's time horizon and the (strategies, points) average rank there.
+
+    Benchmarks run on different time scales, so time is taken as a fraction of each benchmark's
+    horizon (its last result); the grid starts where every run of every benchmark has a result.
+    """
+    horizons = {}
+    for b in experiment.benchmarks:
+        grid = curves.time_grid(experiment, b, points=2)
+        horizons[b] = (grid[0], grid[-1])
+    start = max(first / last for first, last in horizons.values())
+    fractions = np.geomspace(start, 1.0, points) if start < 1 else np.array([1.0])
+    medians = np.stack([
+        np.stack([
+            np.median(curves.regret_on_time(experiment.runs[(b, s)], fractions * horizons[b][1]), axis=0)
+            for s in experiment.strategies
+        ])
+        for b in experiment.benchmarks
+    ])
+    return fractions, ranks.average_rank(medians)
+
+
 def normalisation_scale(experiment: Experiment, benchmark: str) -> float:
     """Largest regret any run of the benchmark recorded (its worst incumbent), so scores fall in [0, 1]."""
     worst = max(float(np.nanmax(r.regret)) for g in _groups(experiment, benchmark) for r in g)

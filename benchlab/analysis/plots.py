@@ -57,7 +57,8 @@ def _median_band(ax, x, runs, colour, label, floor):
     ax.fill_between(x, np.maximum(low, floor), np.maximum(high, floor), color=colour, alpha=0.2, step="post", lw=0)
 
 
-def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, query_runs, palette):
+def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, query_runs, palette,
+                     time_label="simulated time (s)"):
     """Regret vs simulated time (log-log) and vs queries, median over seeds with the IQR band."""
     with plt.rc_context(_STYLE):
         fig, (ax_t, ax_q) = plt.subplots(1, 2, figsize=(9.5, 3.6))
@@ -67,7 +68,7 @@ def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, 
             _median_band(ax_t, time_grid, runs, palette[strategy], strategy, floor)
         for strategy, runs in query_runs.items():
             _median_band(ax_q, query_grid, runs, palette[strategy], strategy, floor)
-        ax_t.set(xscale="log", yscale="log", xlabel="simulated time (s)", ylabel=f"{regret_label} (median, IQR)")
+        ax_t.set(xscale="log", yscale="log", xlabel=time_label, ylabel=f"{regret_label} (median, IQR)")
         ax_q.set(yscale="log", xlabel="queries", ylabel=f"{regret_label} (median, IQR)")
         ax_t.set_title(f"{benchmark}: regret vs time", fontsize=10)
         ax_q.set_title(f"{benchmark}: regret vs queries", fontsize=10)
@@ -77,17 +78,21 @@ def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, 
     return fig
 
 
-def rank_figure(grid, average_ranks, strategies, palette):
-    """Average rank (1 = best) over benchmarks after each number of queries."""
+def rank_figure(query_grid, query_ranks, time_fractions, time_ranks, strategies, palette):
+    """Average rank (1 = best) over benchmarks vs queries and vs fraction of each benchmark's time horizon."""
     with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 3.6))
-        fig.subplots_adjust(**{**_MARGINS, "left": 0.13})
-        for strategy, curve in zip(strategies, average_ranks):
-            ax.plot(grid, curve, color=palette[strategy], label=strategy, lw=1.6, drawstyle="steps-post")
-        ax.set(xscale="log", xlabel="queries", ylabel="average rank (1 = best)", ylim=(0.8, len(strategies) + 0.2))
-        ax.set_title("Average rank of median regret across benchmarks", fontsize=10)
-        _plain_log_labels(ax)
-        ax.legend(fontsize=8)
+        fig, (ax_q, ax_t) = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
+        fig.subplots_adjust(**_MARGINS, wspace=0.12)
+        for ax, x, curves in ((ax_q, query_grid, query_ranks), (ax_t, time_fractions, time_ranks)):
+            for strategy, curve in zip(strategies, curves):
+                ax.plot(x, curve, color=palette[strategy], label=strategy, lw=1.6, drawstyle="steps-post")
+            ax.set(xscale="log")
+            _plain_log_labels(ax)
+        ax_q.set(xlabel="queries", ylabel="average rank (1 = best)", ylim=(0.8, len(strategies) + 0.2))
+        ax_t.set(xlabel="fraction of the benchmark's simulated time horizon")
+        ax_q.set_title("Average rank vs queries", fontsize=10)
+        ax_t.set_title("Average rank vs simulated time", fontsize=10)
+        ax_t.legend(fontsize=8, loc="best", framealpha=0.9)
     return fig
 
 

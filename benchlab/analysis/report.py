@@ -115,14 +115,18 @@ def _figures(experiment: Experiment, blocks: pd.DataFrame, alpha: float, notes: 
         query_grid = performance.curves.query_grid(experiment, b)
         query_runs = {s: by_key[(b, s)][:, : len(query_grid)] for s in experiment.strategies}
         label = experiment.regret_column[b].replace("_", " ")
-        fig = plots.benchmark_figure(b, label, time_grid, time_runs, query_grid, query_runs, palette)
+        time_label = "simulated time (s)" if experiment.benchmark_info(b).get("has_time_cost", True) else \
+            "simulated time (1 unit per query: no recorded training times)"
+        fig = plots.benchmark_figure(b, label, time_grid, time_runs, query_grid, query_runs, palette, time_label)
         out.append(_render(fig, f"regret_{slug(b)}", f"{b}: {label} of the incumbent vs simulated time and queries"))
     iqm_curves = performance.normalised_iqm_over_queries(experiment, grid, by_key)
     out.append(_render(plots.normalised_iqm_figure(iqm_curves, palette), "normalised_iqm",
                        "IQM of normalised regret across benchmarks, 95% stratified-bootstrap band"))
-    average = performance.average_rank_over_queries(experiment, grid, by_key)
-    out.append(_render(plots.rank_figure(grid, average, experiment.strategies, palette), "average_rank",
-                       "Average rank of median regret across benchmarks vs queries"))
+    by_queries = performance.average_rank_over_queries(experiment, grid, by_key)
+    fractions, by_time = performance.average_rank_over_time(experiment)
+    out.append(_render(plots.rank_figure(grid, by_queries, fractions, by_time, experiment.strategies, palette),
+                       "average_rank", "Average rank of median regret across benchmarks vs queries and vs "
+                       "simulated time (as a fraction of each benchmark's horizon)"))
     if len(experiment.strategies) < 3:
         notes.append("Critical-difference diagram omitted: it needs at least three strategies.")
     else:

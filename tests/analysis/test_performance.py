@@ -89,3 +89,11 @@ def test_median_final_table_has_benchmarks_as_rows(experiment_dir):
     table = performance.median_final_table(load_experiment(experiment_dir))
     assert isinstance(table, pd.DataFrame) and list(table.index) == ["toy/a", "toy/b"]
     assert list(table.columns) == ["good", "plain", "plain-twin"]
+
+
+def test_average_rank_over_time_uses_fractions_of_each_horizon(experiment_dir):
+    e = load_experiment(experiment_dir)
+    fractions, ranks = performance.average_rank_over_time(e, points=20)
+    assert fractions[-1] == pytest.approx(1.0) and np.all(np.diff(fractions) > 0) and 0 < fractions[0] < 1
+    assert ranks.shape == (3, 20) and not np.isnan(ranks).any()
+    assert ranks[0, -1] == 1.0  # "good" ends best on both benchmarks
