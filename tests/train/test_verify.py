@@ -1,6 +1,5 @@
 import math
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -10,7 +9,7 @@ from benchlab.errors import InvalidArchitectureError, UserError
 from benchlab.run.schema import SCHEMA
 from benchlab.train.cache import ResultCache
 from benchlab.train.verify import incumbents_of_experiment, resolve_cells, verify_cells, write_report
-from tests.train.helpers import TABLE_FINAL, stub_for_table, write_tiny_table
+from tests.train.helpers import stub_for_table, write_tiny_table
 
 
 @pytest.fixture
