@@ -184,6 +184,10 @@ def test_bad_queries_give_clear_errors(bench):
         bench.means_by_key("f" * 32)
     with pytest.raises(InvalidArchitectureError, match="expected an NB101 Cell"):
         bench.query("not a cell", np.random.default_rng(0))
+    with pytest.raises(InvalidArchitectureError, match="expected an NB101 Cell"):
+        bench.query([[0, 1], [0, 0]], np.random.default_rng(0), fidelity=54)
+    with pytest.raises(InvalidArchitectureError, match="expected an NB101 Cell"):
+        bench.query([[0, 1], [0, 0]], np.random.default_rng(0))
 
 
 def test_open_rejects_missing_and_foreign_files(tmp_path, cells, metrics):
