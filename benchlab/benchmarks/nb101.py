@@ -373,10 +373,7 @@ class NB101Benchmark(TabularBenchmark):
             n = len(draws)
             # rng.random() is three times cheaper than rng.integers(n) and just as uniform here.
             return draws[int(rng.random() * n)] if n > 1 else draws[0]
-        row = self._raw_rows.get(arch)
-        if row is None:
-            row = self._row_of_new(arch)
-        return self.query_row(row, rng, fidelity)
+        return self.query_row(self.row_of(arch), rng, fidelity)
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
         f = self._full if fidelity is None else self._fidelity(fidelity)
