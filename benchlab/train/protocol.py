@@ -3,7 +3,8 @@
 Values are those the official code used to fill the table: RMSProp (TensorFlow's rule)
 with momentum 0.9, decay 0.9 and epsilon 1.0; base learning rate 0.1 scaled by the 2 TPU
 shards to 0.2; cosine decay by step to zero; L2 weight decay 1e-4 on every trainable
-variable; batch 256; evaluation at the halfway point and at the end.
+variable; batch 256 split over 2 shards (batch-norm statistics per 128 images, gradients
+averaged, as on the TPU); evaluation at the halfway point and at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ class Protocol:
     decay: float = 0.9
     epsilon: float = 1.0
     weight_decay: float = 1e-4
+    #: parts each batch is split into for batch-norm statistics (the table's 2 TPU shards)
+    shards: int = 2
+
+    def __post_init__(self):
+        if self.batch_size < 1 or self.shards < 1 or self.batch_size % self.shards:
+            raise ValueError(f"batch size {self.batch_size} must be a positive multiple of shards {self.shards}")
 
     def total_steps(self, epochs: float, num_train_images: int) -> int:
         """Optimiser steps for `epochs` (the official int(epochs * images / batch))."""

@@ -75,24 +75,32 @@ def train_step(
     precision: str = "fp32",
     scaler: torch.amp.GradScaler | None = None,
     channels_last: bool = False,
+    shards: int = 1,
 ) -> torch.Tensor:
-    """One optimiser step on a uint8 image batch; returns the (detached) cross-entropy loss."""
+    """One optimiser step on a uint8 image batch; returns the (detached) mean cross-entropy loss.
+
+    With `shards` > 1 the batch is split into that many equal parts, each run forward and
+    backward on its own (batch-norm statistics per part, as on the TPU shards that filled
+    the table) and the gradients averaged, as TF's cross-shard optimiser does.
+    """
     for group in optimizer.param_groups:
         group["lr"] = lr
-    inputs = normalise(images)
-    if channels_last:
-        inputs = inputs.contiguous(memory_format=torch.channels_last)
-    with _autocast(images.device, precision):
-        loss = F.cross_entropy(model(inputs), labels)
     optimizer.zero_grad(set_to_none=True)
+    total = torch.zeros((), device=images.device)
+    for part_images, part_labels in zip(images.chunk(shards), labels.chunk(shards)):
+        inputs = normalise(part_images)
+        if channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        with _autocast(images.device, precision):
+            loss = F.cross_entropy(model(inputs), part_labels) / shards
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+        total += loss.detach().float()
     if scaler is not None:
-        scaler.scale(loss).backward()
         scaler.step(optimizer)
         scaler.update()
     else:
-        loss.backward()
         optimizer.step()
-    return loss.detach()
+    return total
 
 
 @torch.no_grad()
@@ -183,7 +191,7 @@ def train_cell(
         images, labels = next(batches)
         train_step(
             model, optimizer, images, labels, protocol.learning_rate(step, total_steps),
-            precision=precision, scaler=scaler, channels_last=channels_last,
+            precision=precision, scaler=scaler, channels_last=channels_last, shards=protocol.shards,
         )
         if device.type == "cuda" and step + 1 in (halfway_steps, total_steps):
             torch.cuda.synchronize(device)

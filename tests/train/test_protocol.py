@@ -9,6 +9,12 @@ def test_official_settings():
     assert p.total_steps(4, 40_000) == 625
     assert p.total_steps(2, 40_000) == 312  # the halfway evaluation
     assert p.total_steps(108, 40_000) == 16_875
+    assert p.shards == 2  # batch-norm statistics per 128 images, as on the 2 TPU shards
+
+
+def test_batch_must_split_evenly_into_shards():
+    with pytest.raises(ValueError):
+        Protocol(batch_size=255, shards=2)
 
 
 def test_cosine_decay_by_step_with_a_zero_first_step():

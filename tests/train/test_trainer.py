@@ -101,3 +101,29 @@ def test_cifar_trainer_loads_the_data_once(monkeypatch, tmp_path):
     assert loads == [(tmp_path, False)]
     assert first.steps == 4
     assert first.final.validation_accuracy == second.final.validation_accuracy  # same rng, same run
+
+
+def test_sharded_step_averages_the_gradients_of_separately_normalised_halves():
+    import copy
+
+    data = synthetic_splits(n_train=32)
+    images, labels = data.train_images, data.train_labels
+    net = NB101Network(INCEPTION_MATRIX, INCEPTION_OPS, **NARROW)
+    net.reset_parameters(torch.Generator().manual_seed(0))
+    by_hand = copy.deepcopy(net)
+    train_step(net, torch.optim.SGD(net.parameters(), lr=1.0), images, labels, 1.0, shards=2)
+    from benchlab.train.data import normalise
+
+    for half in (slice(0, 16), slice(16, 32)):
+        loss = torch.nn.functional.cross_entropy(by_hand(normalise(images[half])), labels[half]) / 2
+        loss.backward()
+    with torch.no_grad():
+        for p in by_hand.parameters():
+            p -= p.grad
+    for a, b in zip(net.parameters(), by_hand.parameters()):
+        assert torch.allclose(a, b, atol=1e-6)
+    whole = copy.deepcopy(by_hand)
+    train_step(whole, torch.optim.SGD(whole.parameters(), lr=1.0), images, labels, 1.0, shards=1)
+    moved = copy.deepcopy(by_hand)
+    train_step(moved, torch.optim.SGD(moved.parameters(), lr=1.0), images, labels, 1.0, shards=2)
+    assert not all(torch.allclose(a, b) for a, b in zip(whole.parameters(), moved.parameters()))
