@@ -234,6 +234,7 @@ class NB101Benchmark(TabularBenchmark):
         )
         self._fidelity_index = {f: i for i, f in enumerate(self.fidelities)}
         self._full = len(self.fidelities) - 1
+        self._full_fidelity = self.fidelities[-1]
         self._means = None  # (valid_mean, test_mean), each (n, F), computed on first use
         self._optimum = None
         self._checksum = None
@@ -357,7 +358,7 @@ class NB101Benchmark(TabularBenchmark):
 
     # -- queries --------------------------------------------------------------------
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
-        if fidelity is None:  # the hot path: a raw cell queried before, at the full budget
+        if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
                 draws = self._full_draws.get(arch)
             except TypeError:  # unhashable: not a Cell
