@@ -225,7 +225,8 @@ def _sections(data: ReportData):
     yield "p", BAND_NOTE
     yield "p", (
         "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
-        f"(budget axis: {performance.budget_axis(e)}). Pairwise tests: two-sided Mann-Whitney U on final regret, "
+        f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
+        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, "
         "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
         "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "

@@ -7,12 +7,16 @@ bootstrap; what no maintained package provides in a light form is written here a
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 from scipy import stats
+
+# scipy >= 1.15 calls the generator argument `rng`; older releases call it `random_state`.
+_BOOTSTRAP_RNG = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
 
 SUCCESS_EPSILON = 1e-9  # a run "reached the optimum" when its regret is at most this
 CONFIDENCE = 0.95
@@ -41,7 +45,7 @@ def bootstrap_ci(values, statistic=np.mean, *, confidence=CONFIDENCE, n_resample
         with np.errstate(all="ignore"):
             result = stats.bootstrap(
                 (x,), statistic, confidence_level=confidence, n_resamples=n_resamples,
-                method=method, rng=rng, vectorized=True,
+                method=method, vectorized=True, **{_BOOTSTRAP_RNG: rng},
             )
         low, high = result.confidence_interval
         if np.isfinite(low) and np.isfinite(high):
