@@ -60,7 +60,7 @@ class PrunedShape:
     """A cell's pruned structure with the fingerprint's per-vertex colours.
 
     Vertices keep their raw numbers: `kept` lists the ones pruning keeps (in topological
-    order), `outs[v]` the out-neighbours of raw vertex v; `colours` follow `kept`.
+    order), `outs[v]` is the out-neighbour bitmask of raw vertex v; `colours` follow `kept`.
     """
 
     __slots__ = ("labels", "kept", "kept_mask", "outs", "colours", "fingerprint", "edges")
@@ -80,7 +80,7 @@ class PrunedShape:
     def kept_out_masks(self) -> list[int]:
         """Out-neighbour bitmask of each kept vertex, in kept numbering."""
         index = {v: i for i, v in enumerate(self.kept)}
-        return [sum(1 << index[w] for w in self.outs[v] if w in index) for v in self.kept]
+        return [sum(1 << i for w, i in index.items() if self.outs[v] >> w & 1) for v in self.kept]
 
 
 def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
@@ -88,24 +88,22 @@ def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
 
     `data` is the row-major n x n upper-triangular 0/1 adjacency as bytes, `labels` the
     official integer labels. None when the input does not reach the output. Written for
-    few bytecodes: this is the cost of every first sighting of a cell.
+    few bytecodes (bitmasks of small ints): this is the cost of every first sighting.
     """
     n = len(labels)
-    outs = [[] for _ in range(n)]
+    outs = [0] * n  # out-neighbour bitmask per vertex
     forward = 1  # reachable from the input; rows come in order, so a source's bit is final
     k = data.find(1)
     while k >= 0:
         u, w = divmod(k, n)
-        outs[u].append(w)
+        outs[u] |= 1 << w
         if forward >> u & 1:
             forward |= 1 << w
         k = data.find(1, k + 1)
     backward = 1 << (n - 1)  # reaches the output
     for u in range(n - 2, -1, -1):
-        for w in outs[u]:
-            if backward >> w & 1:
-                backward |= 1 << u
-                break
+        if outs[u] & backward:
+            backward |= 1 << u
     kept_mask = forward & backward
     if not (kept_mask & 1 and kept_mask >> (n - 1) & 1):
         return None
@@ -117,10 +115,12 @@ def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
             colour = hash((labels[v] + 4, sums[v] % _P)) % _P
             kept.append(v)
             colours.append(colour)
-            for w in outs[v]:
-                if kept_mask >> w & 1:
-                    sums[w] += colour
-                    edges += 1
+            targets = outs[v] & kept_mask
+            edges += targets.bit_count()
+            while targets:
+                low = targets & -targets
+                sums[low.bit_length() - 1] += colour
+                targets ^= low
     fingerprint = hash((len(kept), sum(colours) % _P)) % _P
     return PrunedShape(labels, kept, kept_mask, outs, colours, fingerprint, edges)
 
