@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -80,13 +81,18 @@ class DaskExecutor:
     def run(self, tasks: list[RunTask]) -> Iterator[RunOutcome]:
         from distributed import as_completed as dask_as_completed
 
-        futures = [
-            self.client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False,
-                               retries=DASK_RETRIES)
-            for task in tasks
-        ]
+        futures, task_of = [], {}
+        for task in tasks:
+            future = self.client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False,
+                                        retries=DASK_RETRIES)
+            futures.append(future)
+            task_of[future.key] = task
         for future in dask_as_completed(futures):
-            outcome = future.result()
+            try:
+                outcome = future.result()
+            except Exception as exc:  # e.g. KilledWorker: the run took down workers again and again
+                outcome = RunOutcome(task_of[future.key], False, error=f"{type(exc).__name__}: {exc}".splitlines()[0],
+                                     traceback=traceback.format_exc())
             future.release()
             yield outcome
 

@@ -60,6 +60,14 @@ class KillsItsWorkerOnce(RandomSearch):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class AlwaysKillsItsWorker(RandomSearch):
+    """Every run that builds this strategy SIGKILLs its own process."""
+
+    def __init__(self, space, rng):
+        super().__init__(space, rng)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -41,3 +41,18 @@ def test_missing_scheduler_is_a_user_error(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="Dask scheduler"):
         run_experiment(config, tmp_path / "out", scheduler="tcp://127.0.0.1:1", quiet=True)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_run_that_keeps_killing_workers_is_recorded_as_failed(tmp_path):
+    import dask
+
+    config = load_config(
+        toy_config(tmp_path, seeds=1, strategies=(
+            '[strategies.rs]\nname = "rs"\n[strategies.killer]\nclass = "tests.harness.helpers:AlwaysKillsItsWorker"\n')),
+    )
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        summary = run_experiment(config, tmp_path / "out", dask_local=2, quiet=True)
+    assert summary.ran == 2 and summary.n_failed == 2
+    assert all("KilledWorker" in failed.error for failed in summary.failed)
+    assert len(list((tmp_path / "out" / "runs").rglob("killer/*.failed.json"))) == 2
