@@ -81,8 +81,8 @@ def _rank_blocks(experiment: Experiment) -> tuple[pd.DataFrame, str]:
             rows.append([final[s][i] for s in experiment.strategies])
             index.append(f"{b} seed {seed}")
     note = (
-        f"only {len(experiment.benchmarks)} benchmark(s), fewer than the {ranks.AUTORANK_MIN_BLOCKS} blocks the "
-        "test needs, so blocks are (benchmark, seed) pairs of final regrets"
+        f"only {len(experiment.benchmarks)} benchmark(s), fewer than the {ranks.AUTORANK_MIN_BLOCKS} blocks autorank needs, "
+        "so blocks are (benchmark, seed) pairs of final regrets"
     )
     return pd.DataFrame(rows, columns=list(experiment.strategies), index=index), note
 

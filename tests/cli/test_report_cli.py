@@ -22,3 +22,13 @@ def test_missing_runs_exit_2_naming_them(tmp_path, capsys):
     assert main(["report", str(root), "-q"]) == 2
     assert "runs/toy_x/b/seed-0001.parquet" in capsys.readouterr().err
     assert not (root / "index.html").exists()
+
+
+def test_compare_ends_with_this_report(tmp_path):
+    from tests.harness.helpers import toy_config
+
+    out = tmp_path / "exp"
+    assert main(["compare", str(toy_config(tmp_path, seeds=3, queries=12)), "--out", str(out), "--jobs", "1", "-q"]) == 0
+    page = (out / "index.html").read_text()
+    assert "benchlab report: toy-exp" in page and "3 seeds per pair" in page
+    assert len(list((out / "figures").glob("regret_*.svg"))) == 2  # one per benchmark
