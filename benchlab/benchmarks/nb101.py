@@ -364,10 +364,8 @@ class NB101Benchmark(TabularBenchmark):
             except TypeError:  # unhashable: not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
             if draws is None:
-                row = self._raw_rows.get(arch)
-                draws = self._drawn.get((row, self._full)) if row is not None else None
-                if draws is None:
-                    draws = self._observations(self.row_of(arch), self._full)
+                row = self.row_of(arch)
+                draws = self._drawn.get((row, self._full)) or self._observations(row, self._full)
                 if len(self._full_draws) >= _RAW_CACHE_LIMIT:
                     self._full_draws.clear()
                 self._full_draws[arch] = draws
