@@ -12,6 +12,7 @@ import io
 import json
 import math
 import sys
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -131,18 +132,19 @@ def _figures(experiment: Experiment, blocks: pd.DataFrame, alpha: float, notes: 
         notes.append("Critical-difference diagram omitted: it needs at least three strategies.")
     else:
         try:
-            result = ranks.critical_difference(blocks, alpha=alpha)
+            with warnings.catch_warnings():  # autorank's normality pre-tests warn on constant data
+                warnings.simplefilter("ignore")
+                result = ranks.critical_difference(blocks, alpha=alpha)
         except (ValueError, ZeroDivisionError) as exc:  # e.g. all strategies identical on every block
             result = None
             notes.append(f"Critical-difference diagram omitted: autorank could not analyse the ranks ({exc}).")
+        if result is None and len(blocks) < ranks.AUTORANK_MIN_BLOCKS:
+            notes.append(f"Critical-difference diagram omitted: {len(blocks)} blocks, autorank needs "
+                         f"{ranks.AUTORANK_MIN_BLOCKS}; run more seeds or benchmarks.")
         if result is not None:
             out.append(_render(plots.critical_difference_figure(result), "critical_difference",
-                               f"Critical-difference diagram (Friedman + Nemenyi, alpha={alpha}); {_blocks_short(blocks)}"))
+                               f"Critical-difference diagram (Friedman + Nemenyi, alpha={alpha}); {len(blocks)} blocks"))
     return out
-
-
-def _blocks_short(blocks: pd.DataFrame) -> str:
-    return f"{len(blocks)} blocks"
 
 
 # ---------------------------------------------------------------- formatting

@@ -34,3 +34,17 @@ def test_time_budget_only_and_runs_of_different_lengths(tmp_path):
     assert e.time_budget == 8000.0 and e.query_budget is None
     write_report(root, quiet=True)
     assert "budget axis: seconds" in (root / "index.html").read_text()
+
+
+def test_too_few_blocks_for_the_cd_diagram_is_said(tmp_path):
+    root = write_experiment(tmp_path / "e", {"a": 0.02, "b": 0.02, "c": 0.02}, benchmarks=("t/1",), seeds=2, queries=8)
+    page = write_report(root, quiet=True).read_text()
+    assert "Critical-difference diagram omitted: 2 blocks, autorank needs 5" in page
+    assert not (root / "figures" / "critical_difference.png").exists()
+
+
+def test_all_strategies_tie(tmp_path):
+    root = write_experiment(tmp_path / "e", {"a": 0.02, "b": 0.02, "c": 0.02}, benchmarks=("t/1",), seeds=5, queries=20,
+                            optimum_hits={"a": 1.0, "b": 1.0, "c": 1.0})
+    page = write_report(root, quiet=True).read_text()
+    assert "all strategies tie on every benchmark" in page and "better" not in page.split("Pairwise")[-1]
