@@ -59,7 +59,9 @@ class Reinforce(Strategy):
         # one padded (decisions x max choices) matrix: sampling and the gradient are a few
         # vectorised operations instead of a Python loop over decisions
         self._mask = np.arange(sizes.max()) < sizes[:, None]
+        self._row_starts = self._rows * sizes.max()  # flat index of each row's first choice
         self.logits = np.where(self._mask, 0.0, -np.inf)
+        self._refresh()
         self._adam_m = np.zeros_like(self.logits)
         self._adam_v = np.zeros_like(self.logits)
         self._adam_t = 0
@@ -72,15 +74,20 @@ class Reinforce(Strategy):
     # -- policy ----------------------------------------------------------------------
     def probabilities(self) -> np.ndarray:
         """The policy's probabilities, one row per decision (zero-padded)."""
-        shifted = self.logits - self.logits.max(axis=1, keepdims=True)
-        p = np.exp(shifted)
-        return p / p.sum(axis=1, keepdims=True)
+        return self._probs.copy()
+
+    def _refresh(self) -> None:
+        """Recompute the softmax (and its cumulative form for sampling) after an update."""
+        p = np.exp(self.logits - self.logits.max(axis=1, keepdims=True))  # exp(-inf) = 0 pads
+        p /= p.sum(axis=1, keepdims=True)
+        self._probs = p
+        # row i's cumulative probabilities shifted into (i, i+1]: one sorted array, so a
+        # single searchsorted samples every decision at once
+        self._cdf = (np.cumsum(p, axis=1) + self._rows[:, None]).ravel()
 
     def _sample_decisions(self) -> np.ndarray:
-        cdf = np.cumsum(self.probabilities(), axis=1)
-        u = self.rng.random(len(self._sizes)) * cdf[:, -1]
-        choice = (u[:, None] >= cdf).sum(axis=1)
-        return np.minimum(choice, self._sizes - 1)  # guard against rounding at the top end
+        flat = np.searchsorted(self._cdf, self.rng.random(len(self._sizes)) + self._rows, side="right")
+        return np.minimum(flat - self._row_starts, self._sizes - 1)  # guard against rounding at a row's end
 
     @property
     def baseline(self) -> float:
@@ -90,21 +97,22 @@ class Reinforce(Strategy):
         m = self.baseline_momentum
         self._ema_num = m * self._ema_num + (1 - m) * reward
         self._ema_den = m * self._ema_den + (1 - m)
-        advantage = reward - self.baseline
-        # d log p(a) / d logits = onehot(a) - p, per decision; ascend advantage * that
-        grad = -self.probabilities()
-        grad[self._rows, decisions] += 1.0
-        grad *= advantage
-        grad[~self._mask] = 0.0
+        advantage = reward - self._ema_num / self._ema_den
+        # d log p(a) / d logits = onehot(a) - p per decision (0 on the padding, where p = 0)
+        grad = self._probs * -advantage
+        grad.ravel()[self._row_starts + decisions] += advantage
         # Adam by hand: a few lines on one small array (torch is only an optional extra)
         b1, b2, eps = 0.9, 0.999, 1e-8
         self._adam_t += 1
-        self._adam_m = b1 * self._adam_m + (1 - b1) * grad
-        self._adam_v = b2 * self._adam_v + (1 - b2) * grad * grad
-        m_hat = self._adam_m / (1 - b1**self._adam_t)
-        v_hat = self._adam_v / (1 - b2**self._adam_t)
-        step = self.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
-        self.logits = np.where(self._mask, self.logits + step, -np.inf)
+        m1, m2 = self._adam_m, self._adam_v
+        m1 *= b1
+        m1 += (1 - b1) * grad
+        m2 *= b2
+        m2 += (1 - b2) * grad * grad
+        lr_t = self.learning_rate * np.sqrt(1 - b2**self._adam_t) / (1 - b1**self._adam_t)
+        # padding: m1 = 0 there, so the step is 0 and the logits stay -inf
+        self.logits += lr_t * m1 / (np.sqrt(m2) + eps * np.sqrt(1 - b2**self._adam_t))
+        self._refresh()
 
     # -- ask/tell --------------------------------------------------------------------
     def _ask(self):

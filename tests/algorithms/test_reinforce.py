@@ -91,3 +91,13 @@ def test_baseline_is_a_bias_corrected_moving_average():
         strategy.tell(strategy.ask(), Feedback(valid=r, cost=1.0))
     weights = 0.9 ** np.arange(len(rewards))[::-1]
     assert np.isclose(strategy.baseline, np.dot(weights, rewards) / weights.sum())
+
+
+def test_sampling_follows_the_policy_probabilities():
+    strategy = Reinforce(make_toy_space(n_dims=2, n_choices=5), np.random.default_rng(0))
+    strategy.logits[:] = [[2.0, 0.0, -1.0, 0.5, -3.0], [0.0, 0.0, 0.0, 0.0, 4.0]]
+    strategy._refresh()
+    draws = np.array([strategy._sample_decisions() for _ in range(20000)])
+    for i in range(2):
+        frequencies = np.bincount(draws[:, i], minlength=5) / len(draws)
+        np.testing.assert_allclose(frequencies, strategy.probabilities()[i], atol=0.01)

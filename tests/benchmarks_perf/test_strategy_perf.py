@@ -1,0 +1,99 @@
+"""Speed targets of the search strategies (run by `make bench`).
+
+* ask+tell overhead <= 50 us per evaluation for random search, regularized evolution,
+  REINFORCE and local search, at steady state (after 150 evaluations), on the NB201 space
+  (the toy space when NB201 is not installed).
+* Bayesian optimisation <= 50 ms per evaluation at 150 observations (steps 150..164, so
+  the amortised hyperparameter re-optimisation is included).
+
+Times are CPU seconds of this process (`time.process_time`): the figure that says what a
+strategy costs, undisturbed by other processes on a shared machine. Scores come from a
+fixed random function of the architecture, so only the strategy's own work is timed.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import numpy as np
+import pytest
+
+from algorithms import load_strategy
+from algorithms.base import Feedback
+from benchlab.errors import UserError
+from tests.toy import make_toy_space
+
+FAST_TARGET_S = 50e-6
+BO_TARGET_S = 50e-3
+WARM = 150
+
+
+def _space():
+    from benchlab.benchmarks.registry import get_benchmark
+
+    try:
+        return get_benchmark("nb201/cifar10").space
+    except (UserError, ImportError):
+        return make_toy_space()
+
+
+class Scores:
+    """A fixed random score per architecture (drawn on first sight)."""
+
+    def __init__(self, seed: int = 0):
+        self._rng = np.random.default_rng(seed)
+        self._scores: dict = {}
+
+    def feedback(self, arch) -> Feedback:
+        score = self._scores.get(arch)
+        if score is None:
+            score = self._scores[arch] = 0.5 + 0.4 * float(self._rng.random())
+        return Feedback(valid=score, cost=1.0)
+
+
+def _evaluate(strategy, scores: Scores, n: int) -> None:
+    ask, tell, feedback = strategy.ask, strategy.tell, scores.feedback
+    for _ in range(n):
+        arch = ask()
+        tell(arch, feedback(arch))
+
+
+def _warm(name: str, space, **params):
+    strategy = load_strategy(name)(space, np.random.default_rng(0), **params)
+    scores = Scores()
+    _evaluate(strategy, scores, WARM)
+    return strategy, scores
+
+
+@pytest.mark.benchmark(timer=time.process_time, group="strategy ask+tell")
+@pytest.mark.parametrize("name", ["rs", "re", "reinforce", "ls"])
+def test_fast_strategy_overhead_per_evaluation(benchmark, name):
+    space = _space()
+    n = 1000
+
+    def setup():
+        strategy, scores = _warm(name, space)
+        return (strategy, scores, n), {}
+
+    benchmark.pedantic(_evaluate, setup=setup, rounds=7)
+    per_eval = benchmark.stats.stats.median / n
+    benchmark.extra_info["per_evaluation_us"] = per_eval * 1e6
+    print(f"\n{name} on {space.name}: {per_eval * 1e6:.1f} us CPU per ask+tell")
+    assert per_eval <= FAST_TARGET_S
+
+
+@pytest.mark.benchmark(timer=time.process_time, group="strategy ask+tell")
+def test_bo_time_per_evaluation_at_150_observations(benchmark):
+    space = _space()
+    warmed, scores = _warm("bo", space)
+    n = 15
+
+    def setup():
+        return (copy.deepcopy(warmed), copy.deepcopy(scores), n), {}
+
+    benchmark.pedantic(_evaluate, setup=setup, rounds=5)
+    per_eval = benchmark.stats.stats.median / n
+    benchmark.extra_info["per_evaluation_ms"] = per_eval * 1e3
+    print(f"\nbo on {space.name}: {per_eval * 1e3:.1f} ms CPU per ask+tell at {WARM} observations")
+    assert per_eval <= BO_TARGET_S
