@@ -271,7 +271,8 @@ def _sections(data: ReportData):
         yield "h3", "Pairwise comparisons (Mann-Whitney U, Holm)"
         yield "table", pairs
     yield "h2", "Reproducibility"
-    yield "p", f"Results checksum (sha256 over all {len(e.file_checksums)} run files): {e.results_sha256}"
+    yield "p", (f"Results checksum (sha256 over all {len(e.file_checksums)} run files, each listed in "
+                f"tables/run_files.csv): {e.results_sha256}")
     yield "table", _versions(e)
     yield "h3", "Configuration"
     yield "pre", json.dumps(m.get("config", {}), indent=2, sort_keys=True)
@@ -343,7 +344,9 @@ def write_data(data: ReportData, out_dir: Path) -> Path:
     for figure in data.figures:
         write_atomic(out_dir / "figures" / f"{figure.name}.png", figure.png)
         write_atomic(out_dir / "figures" / f"{figure.name}.svg", figure.svg)
-    tables = {"final": data.final, "ert": data.ert, "pairwise": data.pairwise, "ranks": data.rank_table}
+    files = pd.DataFrame(sorted(data.experiment.file_checksums.items()), columns=["run_file", "sha256"])
+    tables = {"final": data.final, "ert": data.ert, "pairwise": data.pairwise, "ranks": data.rank_table,
+              "run_files": files}
     for name, frame in tables.items():
         write_atomic(out_dir / "tables" / f"{name}.csv", frame.to_csv(index=False).encode())
     write_atomic(out_dir / "report.md", _markdown(data).encode())

@@ -34,6 +34,8 @@ def test_report_files_for_every_benchmark(experiment_dir):
     assert set(pd.read_csv(experiment_dir / "tables" / "ert.csv").columns) >= {"ert_queries", "ert_seconds"}
     pairs = pd.read_csv(experiment_dir / "tables" / "pairwise.csv")
     assert set(pairs.verdict[pairs.a == "good"]) == {"better"}
+    files = pd.read_csv(experiment_dir / "tables" / "run_files.csv")
+    assert len(files) == 2 * 3 * 12 and files.sha256.str.len().eq(64).all()
     markdown = (experiment_dir / "report.md").read_text()
     assert markdown.startswith("# benchlab report") and "![" in markdown and "| strategy |" in markdown
 
