@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 
 import numpy as np
@@ -64,6 +65,11 @@ def bare_loop(bench, strategy, rng, n):
         tell(arch, Feedback(obs.valid, obs.cost, obs.fidelity))
 
 
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def best_of(fn, repeats=5):
     times = []
     for _ in range(repeats):
@@ -97,11 +103,18 @@ def test_thousand_random_search_runs_on_nb201(benchmark, tmp_path):
                     '[strategies.rs]\nname = "rs"\n')
     config = load_config(path)
     counter = iter(range(100))
+    cpu_seconds = []
 
     def run():
-        return run_experiment(config, tmp_path / f"out{next(counter)}", jobs=2, quiet=True)
+        before = _cpu_seconds()
+        summary = run_experiment(config, tmp_path / f"out{next(counter)}", jobs=2, quiet=True)
+        cpu_seconds.append(_cpu_seconds() - before)
+        return summary
 
     summary = benchmark.pedantic(run, rounds=2, iterations=1)
     assert summary.ran == 1000 and summary.ok
-    print(f"\n1,000 runs x 150 queries on nb201/cifar10, 2 processes: {benchmark.stats.stats.min:.2f} s")
+    # CPU seconds (this process and its worker processes) explain a slow wall time on a busy machine
+    benchmark.extra_info["cpu_s"] = min(cpu_seconds)
+    print(f"\n1,000 runs x 150 queries on nb201/cifar10, 2 processes: {benchmark.stats.stats.min:.2f} s wall, "
+          f"{min(cpu_seconds):.2f} s CPU")
     assert benchmark.stats.stats.min <= 10.0
