@@ -13,6 +13,7 @@ from benchlab.harness import storage
 from benchlab.harness.config import ExperimentConfig
 
 _FINAL_COLUMNS = ["step", "sim_end", "valid_regret", "test_regret"]
+_METRIC_NAMES = {"test_regret": "test regret", "valid_regret": "validation regret"}
 
 
 def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def summary_tables(finals: pd.DataFrame) -> dict[str, tuple[str, pd.DataFrame]]:
 def format_tables(tables: dict[str, tuple[str, pd.DataFrame]]) -> str:
     lines = []
     for bench, (metric, stats) in tables.items():
-        lines.append(f"{bench}: final {metric.replace('_', ' ')} (mean +- standard error)")
+        lines.append(f"{bench}: final {_METRIC_NAMES[metric]} (mean +- standard error)")
         width = max([len("strategy")] + [len(s) for s in stats.index])
         for label, row in stats.iterrows():
             lines.append(f"  {label:<{width}}  {row['mean']:.5f} +- {row['se']:.5f}  ({int(row['runs'])} runs)")

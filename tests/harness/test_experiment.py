@@ -1,3 +1,4 @@
+import io
 import json
 
 import pyarrow.parquet as pq
@@ -86,7 +87,7 @@ def test_seeds_and_strategies_get_different_streams(tmp_path):
     tasks = build_tasks(config, {b: {"checksum": "x"} for b in config.benchmarks})
     keys = {}
     for task in tasks[:8]:
-        table = pq.read_table(__import__("io").BytesIO(execute(task).parquet))
+        table = pq.read_table(io.BytesIO(execute(task).parquet))
         keys[(task.benchmark, task.strategy, task.seed)] = tuple(table.column("arch_key").to_pylist())
     assert len(set(keys.values())) == len(keys)
 
@@ -155,7 +156,7 @@ def test_final_table_uses_test_regret_or_validation_regret(tmp_path):
     assert stats.loc["rs", "mean"] == pytest.approx(rs.mean())
     assert stats.loc["rs", "se"] == pytest.approx(rs.std(ddof=1) / 3**0.5)
     text = format_tables(tables)
-    assert f"{TOY}: final test regret" in text and f"{TOY_NO_TEST}: final valid regret" in text
+    assert f"{TOY}: final test regret" in text and f"{TOY_NO_TEST}: final validation regret" in text
 
 
 def test_slug_replaces_unsafe_characters():
