@@ -86,6 +86,16 @@ def test_query_returns_recorded_repeat_and_is_reproducible(bench, cells, metrics
     assert half.valid == metrics[7, 2, half.repeat, 0, 1] and half.fidelity == 18
 
 
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.SFC64, np.random.Philox, np.random.MT19937])
+def test_repeat_draws_are_int_of_random_times_count(bench, cells, bit_generator):
+    ours, reference = np.random.Generator(bit_generator(8)), np.random.Generator(bit_generator(8))
+    for i in range(200):
+        cell = cells[i % 7]
+        fidelity = None if i % 2 else 54
+        n = len(bench.repeats(cell, fidelity))  # cell 5 has two repeats at 108 epochs
+        assert bench.query(cell, ours, fidelity).repeat == int(reference.random() * n)
+
+
 def test_missing_repeat_is_never_drawn(bench, cells, metrics):
     seen = {bench.query(cells[5], np.random.default_rng(s)).repeat for s in range(60)}
     assert seen == {0, 1}
