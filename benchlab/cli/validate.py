@@ -12,7 +12,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "validate",
         help="run your strategy beside the baselines and say whether it is better",
-        description="Run STRATEGY (module:Class) and the baselines on the default experiment's benchmarks "
+        description="Run MODULE:CLASS and the baselines on the default experiment's benchmarks "
         "(or --benchmarks), reusing baseline runs already in the output folder with the same settings "
         "(your strategy's runs are always redone), then print per benchmark and overall whether it is "
         "better, worse or not distinguishable from each baseline at alpha=0.05 after Holm correction, "
