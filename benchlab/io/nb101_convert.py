@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import os
 import tempfile
 import threading
@@ -90,16 +91,17 @@ def _decode_span(path: str, start: tuple[int, int], count: int | None) -> dict:
 
 
 def _merge(spans: list[dict]) -> dict:
-    """Concatenate span arrays, renumbering each span's op-text vocabulary into one."""
+    """Concatenate span arrays (emptying `spans`), renumbering each span's op-text vocabulary into one."""
     spans.sort(key=lambda span: span["first_index"])
     vocabulary: dict[str, int] = {}
-    op_ids = []
     for span in spans:
         remap = np.array([vocabulary.setdefault(text, len(vocabulary)) for text in span["vocabulary"]], dtype=np.int32)
-        op_ids.append(remap[span["op_id"]] if len(remap) else span["op_id"])
-    merged = {name: np.concatenate([span[name] for span in spans]) for name in spans[0] if name not in ("first_index", "vocabulary", "op_id")}
-    merged["op_id"] = np.concatenate(op_ids)
-    merged["vocabulary"] = list(vocabulary)
+        span["op_id"] = remap[span["op_id"]] if len(remap) else span["op_id"]
+        del span["vocabulary"], span["first_index"]
+    merged = {"vocabulary": list(vocabulary)}
+    for name in list(spans[0]):
+        merged[name] = np.concatenate([span.pop(name) for span in spans])  # each span's copy freed as we go
+    spans.clear()
     return merged
 
 
@@ -123,6 +125,14 @@ class _Progress:
             self.bar.close()
 
 
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Worker processes that start from a small server process, not as copies of this one:
+    forked after the table is built, each would count (and partly copy) its hundreds of MB."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
 def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> dict:
     if jobs <= 1:
         span = _decode_span(str(path), (0, 0), None)
@@ -131,7 +141,7 @@ def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> dict:
     starts, n_frames = scan_frames(path, every=_SPAN)
     bounds = [offset for _, offset in starts] + [size]
     spans = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with _pool(jobs) as pool:
         futures = {
             pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])): bounds[i + 1] - bounds[i]
             for i, start in enumerate(starts)
@@ -288,7 +298,7 @@ def _check_hashes(path: Path, arrays: dict, attrs: dict, first_record: np.ndarra
             bar.update(n)
         else:
             limits = (int(attrs["max_vertices"]), int(attrs["max_edges"]))
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with _pool(jobs) as pool:
                 futures = [
                     (lo, pool.submit(_first_wrong_hash, *(c[lo : lo + _CHECK_CHUNK] for c in columns), limits))
                     for lo in range(0, n, _CHECK_CHUNK)
