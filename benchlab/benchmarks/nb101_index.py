@@ -31,6 +31,7 @@ import numpy as np
 
 from benchlab.spaces.nb101 import LABELS, Cell
 
+_ASCII01 = bytes.maketrans(b"\x00\x01", b"01")
 _P = (1 << 61) - 1  # CPython's modulus for hashing ints: hash(x) == x for 0 <= x < _P
 _MAX_TRIES = 720  # isomorphism candidates tried per row before giving up (falls back)
 # CPython's tuple hash (Objects/tupleobject.c, unchanged since 3.8), rebuilt with numpy below.
@@ -83,6 +84,15 @@ class PrunedShape:
         return [sum(1 << i for w, i in index.items() if self.outs[v] >> w & 1) for v in self.kept]
 
 
+def _members(mask: int) -> tuple[int, ...]:
+    return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+
+
+_MEMBERS_SIZE = 1 << 10  # vertex sets of cells up to 10 vertices, precomputed
+_MEMBERS = [_members(mask) for mask in range(_MEMBERS_SIZE)]
+_LABELS_OF: dict[tuple[str, ...], list[int]] = {}  # op names -> official labels
+
+
 def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
     """Prune (official rule: keep vertices on an input->output path) and fingerprint one cell.
 
@@ -91,15 +101,13 @@ def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
     few bytecodes (bitmasks of small ints): this is the cost of every first sighting.
     """
     n = len(labels)
-    outs = [0] * n  # out-neighbour bitmask per vertex
-    forward = 1  # reachable from the input; rows come in order, so a source's bit is final
-    k = data.find(1)
-    while k >= 0:
-        u, w = divmod(k, n)
-        outs[u] |= 1 << w
+    entries = int(data.translate(_ASCII01)[::-1], 2)  # bit u*n+w = entry (u, w), parsed in C
+    row = (1 << n) - 1
+    outs = [entries >> (u * n) & row for u in range(n)]  # out-neighbour bitmask per vertex
+    forward = 1  # reachable from the input (upper triangular: one sweep in vertex order)
+    for u in range(n):
         if forward >> u & 1:
-            forward |= 1 << w
-        k = data.find(1, k + 1)
+            forward |= outs[u]
     backward = 1 << (n - 1)  # reaches the output
     for u in range(n - 2, -1, -1):
         if outs[u] & backward:
@@ -116,17 +124,19 @@ def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
             kept.append(v)
             colours.append(colour)
             targets = outs[v] & kept_mask
-            edges += targets.bit_count()
-            while targets:
-                low = targets & -targets
-                sums[low.bit_length() - 1] += colour
-                targets ^= low
+            members = _MEMBERS[targets] if targets < _MEMBERS_SIZE else _members(targets)
+            edges += len(members)
+            for w in members:
+                sums[w] += colour
     fingerprint = hash((len(kept), sum(colours) % _P)) % _P
     return PrunedShape(labels, kept, kept_mask, outs, colours, fingerprint, edges)
 
 
 def shape_of_cell(cell: Cell) -> PrunedShape | None:
-    return shape_of(cell.matrix.tobytes(), [LABELS[o] for o in cell.ops])
+    labels = _LABELS_OF.get(cell.ops)
+    if labels is None:
+        labels = _LABELS_OF[cell.ops] = [LABELS[o] for o in cell.ops]
+    return shape_of(cell.matrix.tobytes(), labels)
 
 
 def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
