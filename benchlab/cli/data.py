@@ -11,6 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from benchlab.errors import DataError
 from benchlab.paths import data_dir
 
 NB101_BASE_URL = "https://storage.googleapis.com/nasbench/"
@@ -57,7 +58,10 @@ def _download(args: argparse.Namespace) -> int:
     name, sha256, size = NB101_FILES["full" if args.full else "only108"]
     url = args.url or NB101_BASE_URL + name
     out = args.out or data_dir()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"{out}: cannot create the download folder ({exc.strerror}); choose another --out") from None
     if not args.quiet:
         print(f"fetching {name} (~{size}) from {url}", file=sys.stderr)
     path = download(url, out / name, sha256=args.sha256 or sha256, progress=not args.quiet)

@@ -404,8 +404,11 @@ def _sha256_in_background(path: Path) -> tuple[threading.Thread, list]:
 def _write_hdf5(dst: Path, arrays: dict, attrs: dict) -> None:
     import h5py
 
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise DataError(f"{dst}: cannot write there ({exc.strerror}); choose another --out") from None
     os.close(fd)
     try:
         with h5py.File(tmp, "w") as out:
@@ -414,6 +417,9 @@ def _write_hdf5(dst: Path, arrays: dict, attrs: dict) -> None:
             for name, array in arrays.items():
                 out.create_dataset(name, data=array)
         os.replace(tmp, dst)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DataError(f"{dst}: writing the table failed ({exc}); check the free space or choose another --out") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -427,7 +433,8 @@ def convert_nb101(
     jobs: int | None = None,
     key: KeyFunction | None = None,
 ) -> Path:
-    """Convert the official TFRecord `src` into the HDF5 table `dst` (default data/nasbench101.h5).
+    """Convert the official TFRecord `src` into the HDF5 table `dst` (default data/nasbench101.h5;
+    a folder gets that file name).
 
     `jobs` processes decode the file (default: the available cores, one for small files);
     `key` computes a cell's module hash (default: the NB101 search space's key). Raises
@@ -436,6 +443,8 @@ def convert_nb101(
     """
     src = Path(src)
     dst = Path(dst) if dst is not None else default_output()
+    if dst.is_dir():
+        dst = dst / DEFAULT_NAME
     size = _check_source(src)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1

@@ -117,3 +117,10 @@ def test_download_when_offline(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cannot reach the server" in err and err.count("\n") == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_download_into_an_impossible_folder(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    args = ["data", "download", "nb101", "--url", "http://127.0.0.1:1/x", "--out", str(tmp_path / "file" / "d"), "--quiet"]
+    assert main(args) == 2
+    assert "cannot create the download folder" in capsys.readouterr().err

@@ -174,9 +174,17 @@ def test_a_failure_while_writing_leaves_nothing(small_file, tmp_path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(h5py.Group, "create_dataset", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match=r"t\.h5: writing the table failed \(disk full\); check the free space"):
         convert_nb101(src, tmp_path / "t.h5", progress=False)
     assert only_source_left(tmp_path, src)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(DataError, match="cannot write there"):
+        convert_nb101(src, blocker / "t.h5", progress=False)
+
+
+def test_output_folder_gets_the_default_name(small_file, tmp_path):
+    assert convert_nb101(small_file[0], tmp_path, progress=False) == tmp_path / "nasbench101.h5"
 
 
 def test_default_output_is_the_data_folder(small_file, tmp_path, monkeypatch):
