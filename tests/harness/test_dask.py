@@ -51,7 +51,9 @@ def test_a_run_that_keeps_killing_workers_is_recorded_as_failed(tmp_path):
         toy_config(tmp_path, seeds=1, strategies=(
             '[strategies.rs]\nname = "rs"\n[strategies.killer]\nclass = "tests.harness.helpers:AlwaysKillsItsWorker"\n')),
     )
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    # one task per worker at a time, so no healthy run is on a worker when the killer takes it down
+    settings = {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}
+    with dask.config.set(settings):
         summary = run_experiment(config, tmp_path / "out", dask_local=2, quiet=True)
     assert summary.ran == 2 and summary.n_failed == 2
     assert all("KilledWorker" in failed.error for failed in summary.failed)
