@@ -10,28 +10,26 @@ from benchlab.spaces.base import SearchSpace
 
 
 class Reinforce(Strategy):
-    """Policy gradient over the space's decision vector.
+    """Policy gradient over the space's decision vector, as the NAS-Bench-101 reference
+    REINFORCE (the script of the `automl/nas_benchmarks` repository).
 
     The policy is one softmax over logits per decision (`space.decision_sizes`), all logits
-    starting at zero (uniform). After each result the logits take one Adam step (betas 0.9,
-    0.999, as the reference implementations' optimiser) along
-    ``(reward - baseline) * grad log p(decisions)``, where the reward is the observed
-    validation score and the baseline an exponential moving average of the rewards with
-    momentum `baseline_momentum`, bias-corrected and updated with the reward before the
-    advantage is taken (as the NAS-Bench-201 script does).
+    starting at zero (uniform). After each result the logits take one plain gradient-ascent
+    step of size `learning_rate` along ``(reward - baseline) * grad log p(decisions)``,
+    where the reward is the observed validation score and the baseline an exponential
+    moving average of the rewards with momentum `baseline_momentum`, bias-corrected and
+    updated with the reward before the advantage is taken (all as in that script).
 
     The update uses the decision vector that was actually sampled for the proposal (kept
     until its result arrives), not a re-encoding of the architecture, so it stays correct
     where several decision vectors describe one architecture.
 
     Invalid decision vectors (NB101 cells with too many edges or no input-output path) are
-    handled as the NAS-Bench-101 reference scripts do: such a sample earns the lowest reward,
-    `invalid_reward` (0 = accuracy zero, the objective the scripts return for an invalid
-    cell; capped at the lowest reward seen, so it stays lowest where scores are negative
-    losses), the policy is updated with it at once without querying anything, and the
-    policy samples again, so `ask()` always returns a valid architecture. After
+    handled as the reference script does: the sample is rejected and the policy samples
+    again, with no policy update and nothing queried, so `ask()` always returns a valid
+    architecture and the gradient only ever sees evaluated architectures. After
     `max_invalid_draws` invalid draws in a row the proposal is a random sample of the space
-    (and the update uses that sample's own decision vector).
+    (its update then uses that sample's own decision vector). `invalid_draws` counts them.
     """
 
     def __init__(
@@ -41,7 +39,6 @@ class Reinforce(Strategy):
         *,
         learning_rate: float = 0.1,
         baseline_momentum: float = 0.9,
-        invalid_reward: float = 0.0,
         max_invalid_draws: int = 1000,
         dedupe: bool = False,
     ):
@@ -50,7 +47,6 @@ class Reinforce(Strategy):
             raise ValueError("baseline_momentum must be in [0, 1)")
         self.learning_rate = float(learning_rate)
         self.baseline_momentum = float(baseline_momentum)
-        self.invalid_reward = float(invalid_reward)
         self.max_invalid_draws = int(max_invalid_draws)
 
         sizes = np.asarray(space.decision_sizes, dtype=np.int64)
@@ -61,13 +57,10 @@ class Reinforce(Strategy):
         self._mask = np.arange(sizes.max()) < sizes[:, None]
         self._row_starts = self._rows * sizes.max()  # flat index of each row's first choice
         self.logits = np.where(self._mask, 0.0, -np.inf)
+        self._drift = 0.0  # bound on how far any logit moved since the rows' max was 0
         self._refresh()
-        self._adam_m = np.zeros_like(self.logits)
-        self._adam_v = np.zeros_like(self.logits)
-        self._adam_t = 0
         self._ema_num = 0.0  # bias-corrected EMA: numerator / denominator
         self._ema_den = 0.0
-        self._lowest_reward = np.inf
         self._pending: dict = {}  # arch -> decision vectors sampled for it, awaiting results
         self.invalid_draws = 0  # how many invalid decision vectors were sampled (diagnostics)
 
@@ -78,7 +71,14 @@ class Reinforce(Strategy):
 
     def _refresh(self) -> None:
         """Recompute the softmax (and its cumulative form for sampling) after an update."""
-        p = np.exp(self.logits - self.logits.max(axis=1, keepdims=True))  # exp(-inf) = 0 pads
+        # Softmax without the usual max-subtraction while it is safe: every step moves each
+        # logit by at most learning_rate * |advantage| (tracked in _drift), so after a
+        # re-centring (each row's max at 0) exp() can neither overflow nor underflow a whole
+        # row until the drift reaches a few hundred.
+        if self._drift > 300.0:
+            self.logits -= self.logits.max(axis=1, keepdims=True)
+            self._drift = 0.0
+        p = np.exp(self.logits)  # exp(-inf) = 0 on the padding
         p /= p.sum(axis=1, keepdims=True)
         self._probs = p
         # row i's cumulative probabilities shifted into (i, i+1]: one sorted array, so a
@@ -99,19 +99,11 @@ class Reinforce(Strategy):
         self._ema_den = m * self._ema_den + (1 - m)
         advantage = reward - self._ema_num / self._ema_den
         # d log p(a) / d logits = onehot(a) - p per decision (0 on the padding, where p = 0)
-        grad = self._probs * -advantage
-        grad.ravel()[self._row_starts + decisions] += advantage
-        # Adam by hand: a few lines on one small array (torch is only an optional extra)
-        b1, b2, eps = 0.9, 0.999, 1e-8
-        self._adam_t += 1
-        m1, m2 = self._adam_m, self._adam_v
-        m1 *= b1
-        m1 += (1 - b1) * grad
-        m2 *= b2
-        m2 += (1 - b2) * grad * grad
-        lr_t = self.learning_rate * np.sqrt(1 - b2**self._adam_t) / (1 - b1**self._adam_t)
-        # padding: m1 = 0 there, so the step is 0 and the logits stay -inf
-        self.logits += lr_t * m1 / (np.sqrt(m2) + eps * np.sqrt(1 - b2**self._adam_t))
+        scale = self.learning_rate * advantage
+        step = self._probs * -scale
+        step.ravel()[self._row_starts + decisions] += scale
+        self.logits += step  # gradient ascent; the padding stays at -inf
+        self._drift += abs(scale)  # |onehot - p| <= 1
         self._refresh()
 
     # -- ask/tell --------------------------------------------------------------------
@@ -121,8 +113,7 @@ class Reinforce(Strategy):
             try:
                 arch = self.space.from_decisions(decisions)
             except InvalidArchitectureError:
-                self.invalid_draws += 1
-                self._update(decisions, min(self.invalid_reward, self._lowest_reward))
+                self.invalid_draws += 1  # rejected: resample, no update
                 continue
             self._pending.setdefault(arch, []).append(decisions)
             return arch
@@ -146,6 +137,4 @@ class Reinforce(Strategy):
         decisions = self._pop_pending(arch)
         if decisions is None:  # told without an ask (e.g. dedupe's random fallback)
             decisions = np.asarray(self.space.to_decisions(arch))
-        reward = float(feedback.valid)
-        self._lowest_reward = min(self._lowest_reward, reward)
-        self._update(decisions, reward)
+        self._update(decisions, float(feedback.valid))
