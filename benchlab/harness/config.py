@@ -158,7 +158,7 @@ def load_config(
     for spec in specs.values():
         cls = _load_strategy(spec, source)
         _check_hyperparameters(cls, spec, source)
-    if charge is False and policy == "cache" and budget.queries is None:
+    if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
 
     return ExperimentConfig(

@@ -121,7 +121,7 @@ def simulate(
         raise ConfigError(f"workers must be at least 1, got {workers}")
     if requery not in REQUERY_POLICIES:
         raise ConfigError(f"requery must be one of {', '.join(REQUERY_POLICIES)}, got {requery!r}")
-    if requery == "cache" and budget.queries is None and not charge_strategy_time:
+    if requery == "cache" and budget.queries is None:
         raise ConfigError("requery = 'cache' makes repeats free, so a time budget alone may never end; add a query budget")
 
     wall_start = time.perf_counter()

@@ -86,6 +86,7 @@ BAD = [  # (top-level lines, [budget] table, strategy tables, expected message)
     (TOP + "seeds = 0\n", BUDGET, STRATS, "seeds must be at least 1"),
     (TOP + 'requery = "sometimes"\n', BUDGET, STRATS, "requery"),
     (TOP + "this is = not [toml\n", BUDGET, STRATS, "not valid TOML"),
+    (TOP + 'requery = "cache"\n', "[budget]\ntime = 100.0\n", STRATS, "add budget queries"),
 ]
 
 
