@@ -62,6 +62,33 @@ def is_hdf5(path: str | os.PathLike) -> bool:
         return fh.read(8) == _HDF5_SIGNATURE
 
 
+class _Repeats:
+    """The recorded repeats of one row at one fidelity: (repeat, train, valid, test, time)
+    each, and the Observation of a repeat, made the first time it is drawn (making all of
+    them up front costs a frozen dataclass each)."""
+
+    __slots__ = ("key", "params", "fidelity", "values", "made", "n")
+
+    def __init__(self, key: str, params: float, fidelity: int, values: list[tuple]):
+        self.key, self.params, self.fidelity = key, params, fidelity
+        self.values = values
+        self.n = len(values)
+        self.made: list[Observation | None] = [None] * self.n
+
+    def make(self, i: int) -> Observation:
+        observation = self.made[i]
+        if observation is None:
+            r, train, valid, test, time = self.values[i]
+            observation = self.made[i] = Observation(
+                key=self.key, valid=valid, test=test, cost=time, fidelity=self.fidelity, repeat=r, train=train,
+                params=self.params,
+            )
+        return observation
+
+    def all(self) -> list[Observation]:
+        return [self.make(i) for i in range(self.n)]
+
+
 @dataclass(frozen=True)
 class BatchObservations:
     """Vectorised queries: entry i is the drawn repeat of `rows[i]` (arrays of equal length)."""
@@ -242,9 +269,9 @@ class NB101Benchmark(TabularBenchmark):
         self._checksum = None
         self._index = _HashIndex(arrays["hash"])
         self._raw_rows: dict = {}  # raw Cell -> row: the fast path of repeated queries
-        self._full_draws: dict = {}  # raw Cell -> its row's Observations at the full budget
+        self._full_draws: dict = {}  # raw Cell -> its row's _Repeats at the full budget
         self._draw_rng = self._draw_raw = None  # the last rng seen by _draw and its raw source
-        self._drawn: dict = {}  # (row, fidelity column) -> tuple of Observations, one per repeat
+        self._drawn: dict = {}  # (row, fidelity column) -> its _Repeats
         self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
         self._structure: StructuralIndex | None = None
         self._complete = False
@@ -370,26 +397,29 @@ class NB101Benchmark(TabularBenchmark):
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
         if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
-                draws = self._full_draws.get(arch)
+                repeats = self._full_draws.get(arch)
             except TypeError:  # unhashable: not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
-            if draws is None:
-                row = self.row_of(arch)
-                draws = self._drawn.get((row, self._full)) or self._observations(row, self._full)
+            if repeats is None:
+                repeats = self._repeats_of(self.row_of(arch), self._full)
                 if len(self._full_draws) >= _RAW_CACHE_LIMIT:
                     self._full_draws.clear()
-                self._full_draws[arch] = draws
-            n = len(draws)
-            return draws[self._draw(rng, n)] if n > 1 else draws[0]
-        return self.query_row(self.row_of(arch), rng, fidelity)
+                self._full_draws[arch] = repeats
+        else:
+            repeats = self._repeats_of(self.row_of(arch), self._fidelity(fidelity))
+        n = repeats.n
+        if n == 1:
+            i = 0
+        elif rng is self._draw_rng and self._draw_raw is not None:
+            i = ((self._draw_raw() >> 11) * n) >> 53  # = int(rng.random() * n), see _draw
+        else:
+            i = self._draw(rng, n)
+        observation = repeats.made[i]
+        return observation if observation is not None else repeats.make(i)
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
-        f = self._full if fidelity is None else self._fidelity(fidelity)
-        draws = self._drawn.get((row, f))
-        if draws is None:
-            draws = self._observations(row, f)
-        n = len(draws)
-        return draws[self._draw(rng, n)] if n > 1 else draws[0]
+        repeats = self._repeats_of(row, self._full if fidelity is None else self._fidelity(fidelity))
+        return repeats.make(self._draw(rng, repeats.n) if repeats.n > 1 else 0)
 
     def _draw(self, rng: np.random.Generator, n: int) -> int:
         """`int(rng.random() * n)`: a uniform repeat index (rng.integers(n) costs three times
@@ -401,24 +431,22 @@ class NB101Benchmark(TabularBenchmark):
         raw = self._draw_raw
         return ((raw() >> 11) * n) >> 53 if raw is not None else int(rng.random() * n)
 
-    def _observations(self, row: int, f: int) -> tuple:
-        """Every recorded repeat of a row at a fidelity column (built once, then reused)."""
-        row = int(row)
-        e, h = self._column_source[f]
-        runs = self._raw_metrics[row, e, :, h].tolist()  # per repeat: [train, valid, test, time]
-        key, params, fidelity = self.key_of_row(row), float(self.table.params[row]), self.fidelities[f]
-        draws = tuple(
-            Observation(key=key, valid=valid, test=test, cost=time, fidelity=fidelity, repeat=r, train=train, params=params)
-            for r, (train, valid, test, time) in enumerate(runs)
-            if valid == valid  # NaN: no such repeat
-        )
-        if not draws:
-            raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
-        self._drawn[(row, f)] = draws
-        return draws
+    def _repeats_of(self, row: int, f: int) -> _Repeats:
+        """The recorded repeats of a row at a fidelity column (read once, then reused)."""
+        repeats = self._drawn.get((row, f))
+        if repeats is None:
+            row = int(row)
+            e, h = self._column_source[f]
+            runs = self._raw_metrics[row, e, :, h].tolist()  # per repeat: [train, valid, test, time]
+            present = [(r, *run) for r, run in enumerate(runs) if run[1] == run[1]]  # NaN: no such repeat
+            key, fidelity = self.key_of_row(row), self.fidelities[f]
+            if not present:
+                raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
+            repeats = self._drawn[(row, f)] = _Repeats(key, float(self.table.params[row]), fidelity, present)
+        return repeats
 
     def repeats(self, arch, fidelity=None) -> list[Observation]:
-        return list(self._observations(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)))
+        return self._repeats_of(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)).all()
 
     def query_rows(self, rows, rng: np.random.Generator, fidelity=None) -> BatchObservations:
         """Vectorised queries of many rows at once, one repeat drawn per entry with `rng`.
@@ -494,11 +522,11 @@ class NB101Benchmark(TabularBenchmark):
                 computed[epochs] = points
         return fixed, computed
 
-    def _observations_or_none(self, row: int, f: int) -> tuple:
+    def _observations_or_none(self, row: int, f: int) -> list[Observation]:
         try:
-            return self._drawn.get((row, f)) or self._observations(row, f)
+            return self._repeats_of(row, f).all()
         except UserError:
-            return ()
+            return []
 
     # -- cells ------------------------------------------------------------------------
     def _fixed(self, row: int) -> tuple[np.ndarray, list[str]]:
@@ -540,10 +568,13 @@ class NB101Benchmark(TabularBenchmark):
     def _means_row(self, row: int, fidelity) -> MeanMetrics:
         # Summed in repeat order from zero, as the vectorised nanmean of `_mean_arrays` does, so
         # a cell's mean and the optimum agree to the last bit whichever is computed first.
-        draws = self._observations_or_none(row, self._full if fidelity is None else self._fidelity(fidelity))
-        if not draws:
+        f = self._full if fidelity is None else self._fidelity(fidelity)
+        try:
+            repeats = self._repeats_of(row, f)
+        except UserError:  # no recorded run at this fidelity
             return MeanMetrics(valid=math.nan, test=math.nan)
-        return MeanMetrics(valid=sum(o.valid for o in draws) / len(draws), test=sum(o.test for o in draws) / len(draws))
+        values = repeats.values  # (repeat, train, valid, test, time) each
+        return MeanMetrics(valid=sum(v[2] for v in values) / repeats.n, test=sum(v[3] for v in values) / repeats.n)
 
     # -- the Benchmark contract -------------------------------------------------------
     @property

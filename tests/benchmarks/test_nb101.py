@@ -190,6 +190,8 @@ def test_bad_queries_give_clear_errors(bench):
     if not bench.has_key(official_module_hash(absent, None)):
         with pytest.raises(InvalidArchitectureError, match="is not in the table"):
             bench.query(absent, np.random.default_rng(0))
+    with pytest.raises(UserError, match="fidelity 7 is not in the table"):
+        bench.means(bench.cell_of_row(0), fidelity=7)
     with pytest.raises(UserError, match="no cell with module hash"):
         bench.means_by_key("f" * 32)
     with pytest.raises(InvalidArchitectureError, match="expected an NB101 Cell"):
