@@ -369,10 +369,11 @@ class NB101Benchmark(TabularBenchmark):
         shape = shape_of_cell(cell)
         if shape is None or len(shape.kept) > self.max_vertices or shape.edges > self.max_edges:
             return None
-        rows = self._structure.rows_for(shape.fingerprint)
-        if len(rows) == 1 and self._complete:
-            return rows[0]
-        return self._structure.find(shape, rows)
+        if self._complete:
+            row = self._structure.unique_rows.get(shape.fingerprint)
+            if row is not None:
+                return row
+        return self._structure.find(shape)
 
     def build_structural_index(self) -> None:
         """Build the structural index now rather than after enough first sightings (worth it

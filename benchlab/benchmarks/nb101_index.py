@@ -211,8 +211,8 @@ def _mapped_mask(mask: int, to_b: list[int]) -> int:
 class StructuralIndex:
     """Rows of a table by fingerprint, with the stored cells' shapes made on demand.
 
-    Fingerprints held by one row go in a dict (a lookup is ~50 ns; ~40 MB for the full
-    table), the few shared by several rows in another.
+    Fingerprints held by one row go in the dict `unique_rows` (a lookup is ~50 ns; ~40 MB
+    for the full table), the few shared by several rows in another.
     """
 
     def __init__(self, num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
@@ -224,13 +224,13 @@ class StructuralIndex:
         same = ordered[1:] == ordered[:-1]
         repeated[1:] |= same
         repeated[:-1] |= same
-        self._unique = dict(zip(ordered[~repeated].tolist(), order[~repeated].tolist()))
+        self.unique_rows = dict(zip(ordered[~repeated].tolist(), order[~repeated].tolist()))
         self._shared: dict[int, list[int]] = {}
         for fingerprint, row in zip(ordered[repeated].tolist(), order[repeated].tolist()):
             self._shared.setdefault(fingerprint, []).append(row)
 
     def rows_for(self, fingerprint: int) -> list[int]:
-        row = self._unique.get(fingerprint)
+        row = self.unique_rows.get(fingerprint)
         return [row] if row is not None else self._shared.get(fingerprint, [])
 
     def stored_shape(self, row: int) -> PrunedShape | None:
