@@ -81,3 +81,24 @@ def test_told_without_ask_is_remembered_by_dedupe():
     arch = (0, 0, 0, 0)
     strategy.tell(arch, Feedback(valid=0.5, cost=1.0))
     assert strategy.is_seen(bench.space.key(arch))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_full_nb101_space_proposals_are_valid_cells(name):
+    """The 7-vertex NB101 space (many invalid decision vectors and raw cells) without a
+    table: scores are a fixed random function of the cell's key."""
+    from benchlab.spaces.nb101 import NB101Space
+
+    space = NB101Space()
+    small_bo = {"n_initial": 5, "n_candidates": 30, "n_random_candidates": 5}  # NB101 mutations are slow
+    strategy = load_strategy(name)(space, np.random.default_rng(0), **(small_bo if name == "bo" else {}))
+    score_rng, scores = np.random.default_rng(1), {}
+    outstanding = []
+    for step in range(30):
+        while len(outstanding) < 3:
+            outstanding.append(strategy.ask())
+        arch = outstanding.pop(step % 2 - 1)
+        space.validate(arch)  # raises, naming the broken rule, for a cell outside the space
+        key = space.key(arch)
+        scores.setdefault(key, float(score_rng.random()))
+        strategy.tell(arch, Feedback(valid=scores[key], cost=1.0))
