@@ -1,4 +1,5 @@
 import math
+import mmap
 import pickle
 
 import h5py
@@ -252,11 +253,9 @@ def test_registry_entry_and_prefixed_names(tmp_path, monkeypatch, table_path, ce
 
 
 def _memory_mapped(array) -> bool:
-    while array is not None:
-        if isinstance(array, np.memmap):
-            return True
+    while isinstance(array, np.ndarray):
         array = array.base
-    return False
+    return isinstance(array, memoryview) and isinstance(array.obj, mmap.mmap)
 
 
 def test_open_maps_the_file_and_computes_nothing_per_cell(tmp_path, table_path, cells):
