@@ -10,7 +10,7 @@ from benchlab.benchmarks import nb101
 from benchlab.benchmarks.nb101 import NB101Benchmark, open_prefixed, registry_entries
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.spaces.nb101 import Cell, NB101Space, official_module_hash
-from tests.compat.nb101_tables import distinct_cells, random_metrics, write_table
+from tests.compat.nb101_tables import distinct_cells, isomorphic_variant, random_metrics, write_table
 
 EPOCHS = (4, 12, 36, 108)
 
@@ -35,28 +35,6 @@ def table_path(tmp_path_factory, cells, metrics):
 @pytest.fixture
 def bench(table_path):
     return NB101Benchmark.open(table_path)
-
-
-def isomorphic_variant(cell: Cell, rng: np.random.Generator) -> Cell:
-    """The same network with its interior vertices renumbered (still upper triangular) and a
-    dangling vertex added (pruned away)."""
-    n = cell.num_vertices
-    order = list(range(1, n - 1))
-    m = cell.matrix
-    for _ in range(50):  # a random topological order of the interior
-        rng.shuffle(order)
-        perm = [0, *order, n - 1]
-        pm = m[np.ix_(perm, perm)]
-        if not np.tril(pm).any():
-            break
-    else:
-        perm, pm = list(range(n)), m
-    ops = [cell.ops[v] for v in perm]
-    big = np.zeros((n + 1, n + 1), dtype=np.uint8)
-    big[:n - 1, :n - 1] = pm[:n - 1, :n - 1]
-    big[:n - 1, n] = pm[:n - 1, n - 1]
-    big[0, n - 1] = 1  # the extra vertex n-1 is fed by the input but feeds nothing
-    return Cell(big, ops[:-1] + ["conv3x3-bn-relu", "output"])
 
 
 def test_fidelities_are_budgets_and_halfway_points(bench, metrics):
@@ -347,3 +325,16 @@ def test_real_files_round_trip_through_converter_and_query(shared_nb101_dir, tmp
     rng = np.random.default_rng(0)
     for row in range(0, len(bench), max(1, len(bench) // 200)):
         assert bench.row_of(isomorphic_variant(bench.cell_of_row(row), rng)) == row
+
+
+def test_prefixed_tfrecord_is_converted_once_and_cached(shared_nb101_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCHLAB_DATA_DIR", str(tmp_path))
+    src = shared_nb101_dir / "energy_4V9E.tfrecord"
+    bench = open_prefixed(f"nb101:{src}")
+    assert len(bench) == 91 and bench.fidelities == (2, 4, 6, 12, 18, 36, 54, 108)
+    cached = nb101.cache_dir() / "eba6c177999103d7c938028e410836c1b62213a076b0e7436de85da8f81d974c.h5"
+    assert bench.path == cached and cached.exists()
+    mtime = cached.stat().st_mtime_ns
+    again = open_prefixed(f"nb101:{src}")
+    assert again.path == cached and cached.stat().st_mtime_ns == mtime
+    assert nb101.table_for(cached) == cached

@@ -6,8 +6,7 @@ from benchlab.benchmarks.nb101 import NB101Benchmark
 from benchlab.benchmarks.nb101_index import StructuralIndex, isomorphic, shape_of_cell, table_fingerprints
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.nb101 import LABELS, Cell, NB101Space, official_module_hash, prune
-from tests.benchmarks.test_nb101 import isomorphic_variant
-from tests.compat.nb101_tables import distinct_cells, random_metrics, write_table
+from tests.compat.nb101_tables import distinct_cells, isomorphic_variant, random_metrics, write_table
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ import pytest
 from benchlab.benchmarks.nb101 import NB101Benchmark
 from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of_cell, table_fingerprints
 from benchlab.spaces.nb101 import LABELS, Cell, NB101Space, official_module_hash, prune
-from tests.benchmarks.test_nb101 import isomorphic_variant
+from tests.compat.nb101_tables import isomorphic_variant
 
 N_CELLS = 423_624
 POOL = 1000

@@ -28,6 +28,28 @@ def distinct_cells(n: int, seed: int = 0, max_vertices: int = 7, max_edges: int 
     return cells
 
 
+def isomorphic_variant(cell: Cell, rng: np.random.Generator) -> Cell:
+    """The same network with its interior vertices renumbered (still upper triangular) and a
+    dangling vertex added (pruned away)."""
+    n = cell.num_vertices
+    order = list(range(1, n - 1))
+    m = cell.matrix
+    for _ in range(50):  # a random topological order of the interior
+        rng.shuffle(order)
+        perm = [0, *order, n - 1]
+        pm = m[np.ix_(perm, perm)]
+        if not np.tril(pm).any():
+            break
+    else:
+        perm, pm = list(range(n)), m
+    ops = [cell.ops[v] for v in perm]
+    big = np.zeros((n + 1, n + 1), dtype=np.uint8)
+    big[:n - 1, :n - 1] = pm[:n - 1, :n - 1]
+    big[:n - 1, n] = pm[:n - 1, n - 1]
+    big[0, n - 1] = 1  # the extra vertex n-1 is fed by the input but feeds nothing
+    return Cell(big, ops[:-1] + ["conv3x3-bn-relu", "output"])
+
+
 def random_metrics(n: int, epochs=(4, 12, 36, 108), repeats: int = 3, seed: int = 0) -> np.ndarray:
     """(n, E, R, 2, 4) metrics shaped like the official ones: accuracies rise, times grow with epochs."""
     rng = np.random.default_rng(seed)
