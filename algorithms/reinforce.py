@@ -58,6 +58,8 @@ class Reinforce(Strategy):
         self._row_starts = self._rows * sizes.max()  # flat index of each row's first choice
         self.logits = np.where(self._mask, 0.0, -np.inf)
         self._drift = 0.0  # bound on how far any logit moved since the rows' max was 0
+        self._uniforms = np.empty((0, len(sizes)))
+        self._next_uniform = 0
         self._refresh()
         self._ema_num = 0.0  # bias-corrected EMA: numerator / denominator
         self._ema_den = 0.0
@@ -86,7 +88,14 @@ class Reinforce(Strategy):
         self._cdf = (np.cumsum(p, axis=1) + self._rows[:, None]).ravel()
 
     def _sample_decisions(self) -> np.ndarray:
-        flat = np.searchsorted(self._cdf, self.rng.random(len(self._sizes)) + self._rows, side="right")
+        if self._next_uniform == len(self._uniforms):
+            # uniforms drawn a block at a time (one rng call per 64 samples), already shifted
+            # by the row index to match the shifted cumulative probabilities
+            self._uniforms = self.rng.random((64, len(self._sizes))) + self._rows
+            self._next_uniform = 0
+        u = self._uniforms[self._next_uniform]
+        self._next_uniform += 1
+        flat = np.searchsorted(self._cdf, u, side="right")
         return np.minimum(flat - self._row_starts, self._sizes - 1)  # guard against rounding at a row's end
 
     @property
