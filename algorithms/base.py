@@ -81,6 +81,20 @@ class Strategy:
         self.rng = rng
         self.dedupe = dedupe
         self._seen: set[str] = set()  # keys evaluated or pending (kept only when deduplicating)
+        self._key_memo: dict = {}  # arch -> canonical key, see key_of
+
+    #: how many architectures' keys `key_of` remembers before it starts afresh
+    key_memo_size: int = 50_000
+
+    def key_of(self, arch: Hashable) -> str:
+        """`space.key(arch)`, remembered: an architecture's key is needed at its ask, its tell
+        and by the strategy's own bookkeeping, and for some spaces it is costly."""
+        key = self._key_memo.get(arch)
+        if key is None:
+            if len(self._key_memo) >= self.key_memo_size:
+                self._key_memo.clear()  # bounded memory; recent keys are recomputed once
+            key = self._key_memo[arch] = self.space.key(arch)
+        return key
 
     # -- public ask/tell -----------------------------------------------------------
     def ask(self):
@@ -88,7 +102,7 @@ class Strategy:
             return self._ask()
         for _ in range(self.dedupe_tries):
             proposal = self._ask()
-            key = self.space.key(_arch_of(proposal))
+            key = self.key_of(_arch_of(proposal))
             if key not in self._seen:
                 self._seen.add(key)
                 return proposal
@@ -96,7 +110,7 @@ class Strategy:
         # The strategy keeps proposing known cells: fall back to fresh random samples.
         for _ in range(100 * self.dedupe_tries):
             arch = self.space.sample(self.rng)
-            key = self.space.key(arch)
+            key = self.key_of(arch)
             if key not in self._seen:
                 self._seen.add(key)
                 return arch
@@ -105,7 +119,7 @@ class Strategy:
     def tell(self, arch: Hashable, feedback: Feedback) -> None:
         if self.dedupe:
             # an architecture told without being asked (a warm start, a replay) is also known
-            self._seen.add(self.space.key(arch))
+            self._seen.add(self.key_of(arch))
         self._tell(arch, feedback)
 
     def is_seen(self, key: str) -> bool:
