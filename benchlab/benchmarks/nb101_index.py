@@ -120,7 +120,8 @@ def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
     edges = 0
     for v in range(n):
         if kept_mask >> v & 1:
-            colour = hash((labels[v] + 4, sums[v] % _P)) % _P
+            # hash() of a non-negative int is already that int modulo _P: no need to reduce sums[v]
+            colour = hash((labels[v] + 4, sums[v])) % _P
             kept.append(v)
             colours.append(colour)
             targets = outs[v] & kept_mask
