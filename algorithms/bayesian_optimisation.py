@@ -191,7 +191,7 @@ class BayesianOptimisation(Strategy):
     def _excluded(self, key: str) -> bool:
         return key in self._pending or self.is_seen(key)
 
-    def _candidates(self) -> list:
+    def _candidates(self) -> list[tuple[str, object]]:
         space, rng = self.space, self.rng
         order = np.argsort(-np.asarray(self._y), kind="stable")
         parents = [self._archs[i] for i in order[: self.n_parents]]
@@ -205,12 +205,12 @@ class BayesianOptimisation(Strategy):
         for _ in range(self.n_random_candidates):
             arch = space.sample(rng)
             found.setdefault(space.key(arch), arch)
-        return [a for k, a in found.items() if not self._excluded(k)]
+        return [(k, a) for k, a in found.items() if not self._excluded(k)]
 
     # -- ask/tell ------------------------------------------------------------------------
     def _ask(self):
         arch = self._propose()
-        self._pending.add(self.space.key(arch))
+        self._pending.add(self.key_of(arch))
         return arch
 
     def _propose(self):
@@ -223,22 +223,24 @@ class BayesianOptimisation(Strategy):
         # (and each other) for the cores, which makes a fit many times slower under load
         with _blas_threadpools().limit(limits=1, user_api="blas"):
             gp = self._fit()
-            mean, std = gp.predict(self.space.encode_many(candidates), return_std=True)
+            mean, std = gp.predict(self.space.encode_many([a for _, a in candidates]), return_std=True)
         scores = log_expected_improvement(mean, std, max(self._y))
-        return candidates[int(np.argmax(scores))]
+        key, arch = candidates[int(np.argmax(scores))]
+        self._key_memo[arch] = key  # known already: spare key_of the work
+        return arch
 
     def _random_unexcluded(self, tries: int = 100):
         for _ in range(tries):
             arch = self.space.sample(self.rng)
-            if not self._excluded(self.space.key(arch)):
+            if not self._excluded(self.key_of(arch)):
                 return arch
         return arch  # a (nearly) exhausted space; the dedupe fallback takes over
 
     def _discard(self, proposal) -> None:
-        self._pending.release(self.space.key(proposal))
+        self._pending.release(self.key_of(proposal))
 
     def _tell(self, arch, feedback: Feedback) -> None:
-        self._pending.release(self.space.key(arch))
+        self._pending.release(self.key_of(arch))
         n = len(self._y)
         if n == len(self._X):
             self._X = np.concatenate([self._X, np.empty_like(self._X)])

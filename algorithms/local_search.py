@@ -72,19 +72,19 @@ class LocalSearch(Strategy):
             if best[1] > self._current[2]:
                 neighbours = self.space.neighbours(best[0])
                 for i in self.rng.permutation(len(neighbours)).tolist():
-                    key = self.space.key(neighbours[i])
+                    key = self.key_of(neighbours[i])
                     if key not in self._history and key not in self._pending:
                         return neighbours[i]
         return self.space.sample(self.rng)
 
     def _mark_pending(self, arch) -> str:
-        key = self.space.key(arch)
+        key = self.key_of(arch)
         self._pending.add(key)
         return key
 
     def _discard(self, proposal) -> None:
         # dedupe rejected a proposal: its key is already evaluated or pending elsewhere
-        key = self.space.key(proposal)
+        key = self.key_of(proposal)
         self._pending.release(key)
         if key == self._start_key:
             self._start_key = None
@@ -102,7 +102,7 @@ class LocalSearch(Strategy):
 
     # -- tell ------------------------------------------------------------------------------
     def _tell(self, arch, feedback: Feedback) -> None:
-        key = self.space.key(arch)
+        key = self.key_of(arch)
         self._pending.release(key)
         score = float(feedback.valid)
         self._history[key] = score
@@ -124,7 +124,7 @@ class LocalSearch(Strategy):
         for i in self.rng.permutation(len(neighbours)).tolist():
             nb = neighbours[i]
             if self.dedupe:
-                nb_key = self.space.key(nb)
+                nb_key = self.key_of(nb)
                 if nb_key in self._history or nb_key in self._pending:
                     self._account_known(nb, nb_key)
                     continue
@@ -138,13 +138,13 @@ class LocalSearch(Strategy):
             if self.first_improvement:
                 better = next((r for r in self._results.values() if r[1] > current_score), None)
                 if better is not None:
-                    self._climb_from(better[0], self.space.key(better[0]), better[1])
+                    self._climb_from(better[0], self.key_of(better[0]), better[1])
                     continue
             if self._queue or self._awaiting:
                 return
             best = max(self._results.values(), key=lambda r: r[1], default=None)
             if best is not None and best[1] > current_score:
-                self._climb_from(best[0], self.space.key(best[0]), best[1])
+                self._climb_from(best[0], self.key_of(best[0]), best[1])
                 continue
             self.local_optima.append((self._current[0], current_score))
             self._current = None  # restart: the next ask samples a new start
