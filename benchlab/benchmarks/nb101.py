@@ -211,10 +211,12 @@ class _NB101Table(Table):
         return self._source[0].shape[2]
 
     def checksum(self) -> str:
+        """SHA-256 of the stored hashes, parameter counts and metrics, read straight from the
+        mapped file (no copy, and no (n, F, R) arrays made for it)."""
         digest = hashlib.sha256()
-        digest.update(b"\n".join(self.keys.tolist()))
-        for name in ("valid", "test", "cost", "train", "params"):
-            digest.update(np.ascontiguousarray(getattr(self, name), dtype=np.float64).tobytes())
+        for array in (self.keys, self.params, self._source[0]):
+            digest.update(memoryview(np.ascontiguousarray(array)).cast("B"))
+        digest.update(repr(self.fidelities).encode())
         return digest.hexdigest()
 
 

@@ -246,8 +246,13 @@ def test_open_maps_the_file_and_computes_nothing_per_cell(tmp_path, table_path, 
     )
 
 
-def test_checksum_is_stable(table_path):
+def test_checksum_is_stable_and_follows_the_data(table_path, tmp_path, cells, metrics):
+    changed = metrics.copy()
+    changed[3, 2, 1, 1, 1] += 1e-9
+    other = NB101Benchmark.open(write_table(tmp_path / "changed.h5", cells, changed, epochs=EPOCHS))
     a, b = NB101Benchmark.open(table_path), NB101Benchmark.open(table_path)
+    assert other.data_checksum() != a.data_checksum()
+    assert a.table._arrays is None  # computed without making the (n, F, R) arrays
     assert a.data_checksum() == b.data_checksum() and len(a.data_checksum()) == 64
     assert math.isfinite(a.optimum.valid)
 
