@@ -22,7 +22,7 @@ _BLOCK = 1 << 20
 _TIMEOUT = 30  # seconds without data before giving up on a connection
 
 
-def _sha256_of(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(1 << 22):
@@ -115,7 +115,7 @@ def download(
     if dst.is_dir():
         dst = dst / Path(urllib.parse.urlparse(url).path).name
     sha256 = sha256.lower() if sha256 else None
-    if dst.exists() and (sha256 is None or _sha256_of(dst) == sha256):
+    if dst.exists() and (sha256 is None or sha256_of(dst) == sha256):
         return dst
     dst.parent.mkdir(parents=True, exist_ok=True)
     part = dst.with_name(dst.name + ".part")
@@ -125,7 +125,7 @@ def download(
     else:
         _fetch(url, part, progress, dst.name)
     if sha256 is not None:
-        actual = _sha256_of(part)
+        actual = sha256_of(part)
         if actual != sha256:
             part.unlink()
             raise DataError(

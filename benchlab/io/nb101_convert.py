@@ -22,7 +22,6 @@ import math
 import multiprocessing
 import os
 import tempfile
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.errors import DataError, InvalidArchitectureError
+from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
@@ -126,35 +126,45 @@ class _Progress:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    """Worker processes that start from a small server process, not as copies of this one:
-    forked after the table is built, each would count (and partly copy) its hundreds of MB."""
+    """Forked workers where the platform has fork: they start at once and need no
+    `if __name__ == "__main__"` guard in the caller's script; the built table they inherit is
+    shared copy-on-write, not copied."""
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
 
 
-def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> dict:
+def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple[dict, str]:
+    """(merged record arrays, SHA-256 of the file). With several jobs the workers decode spans
+    while this process hashes the file."""
     if jobs <= 1:
         span = _decode_span(str(path), (0, 0), None)
         progress.update(size)
-        return _merge([span])
+        return _merge([span]), sha256_of(path)
     starts, n_frames = scan_frames(path, every=_SPAN)
     bounds = [offset for _, offset in starts] + [size]
     spans = []
     with _pool(jobs) as pool:
-        futures = {
-            pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])): bounds[i + 1] - bounds[i]
+        futures = [
+            (pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])), bounds[i + 1] - bounds[i])
             for i, start in enumerate(starts)
-        }
+        ]
         try:
-            for future in futures:  # in file order, so the first bad record is the one reported
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                while data := fh.read(1 << 24):
+                    digest.update(data)
+                    while futures and futures[0][0].done():  # in file order: the first bad record is reported
+                        future, n_bytes = futures.pop(0)
+                        spans.append(future.result())
+                        progress.update(n_bytes)
+            for future, n_bytes in futures:
                 spans.append(future.result())
-                progress.update(futures[future])
+                progress.update(n_bytes)
         except BaseException:
-            for future in futures:
+            for future, _ in futures:
                 future.cancel()
             raise
-    return _merge(spans)
+    return _merge(spans), digest.hexdigest()
 
 
 # -- building the table ---------------------------------------------------------------------------
@@ -385,22 +395,6 @@ def _check_source(src: Path) -> int:
     return size
 
 
-def _sha256_in_background(path: Path) -> tuple[threading.Thread, list]:
-    """Hash the source while the workers decode it (hashlib releases the GIL on large blocks)."""
-    result: list = []
-
-    def run() -> None:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while block := fh.read(1 << 22):
-                digest.update(block)
-        result.append(digest.hexdigest())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, result
-
-
 def _write_hdf5(dst: Path, arrays: dict, attrs: dict) -> None:
     import h5py
 
@@ -448,19 +442,17 @@ def convert_nb101(
     size = _check_source(src)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
-    hasher, digest = _sha256_in_background(src)
     bar = _Progress(size, progress, f"converting {src.name}")
     try:
-        data = _decode_file(src, size, jobs, bar)
+        data, sha256 = _decode_file(src, size, jobs, bar)
     finally:
         bar.close()
-        hasher.join()
     if len(data["hash"]) == 0:
         raise DataError(f"{src}: holds no records; download it again")
     arrays, attrs, first = _build_table(src, data)
     _check_hashes(src, arrays, attrs, first, data["offset"], key, jobs, progress)
     attrs.update(
-        format=FORMAT, format_version=FORMAT_VERSION, source_name=src.name, source_sha256=digest[0]
+        format=FORMAT, format_version=FORMAT_VERSION, source_name=src.name, source_sha256=sha256
     )
     _write_hdf5(dst, arrays, attrs)
     return dst
