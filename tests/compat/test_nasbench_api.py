@@ -241,3 +241,13 @@ def test_official_script_runs_unchanged(shared_nb101_dir, tmp_path, monkeypatch)
     )
     assert len(list(nasbench.hash_iterator())) == 91
     assert best == pytest.approx(nasbench._bench.optimum.valid)
+
+
+def test_valid_spec_absent_from_the_file_is_out_of_domain(tmp_path, cells, metrics):
+    nb = api.NASBench(str(write_table(tmp_path / "small.h5", cells[:5], metrics[:5])), seed=0)
+    absent = next(c for c in cells[5:] if c.num_vertices <= nb.config["module_vertices"])
+    spec = spec_of(absent)
+    assert nb.is_valid(spec)  # within the space's limits, as the official check goes
+    with pytest.raises(api.OutOfDomainError, match="is not in the table"):
+        nb.query(spec)
+    assert nb.get_budget_counters() == (0.0, 0)

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from benchlab.benchmarks.nb101 import NB101Benchmark, table_for
-from benchlab.errors import UnknownNameError, UserError
+from benchlab.errors import InvalidArchitectureError, UnknownNameError, UserError
 from benchlab.spaces.nb101 import INPUT, OPS, OUTPUT, Cell, official_module_hash
 
 # `nasbench.lib.config` flag defaults, as `config.build_config()` returns them; the search-space
@@ -231,10 +231,10 @@ class NASBench:
     def _row_of(self, model_spec: ModelSpec) -> int:
         self._check_spec(model_spec)
         cell = Cell(np.asarray(model_spec.matrix, dtype=np.uint8), list(model_spec.ops))
-        key = self._bench.space.key(cell)
-        if not self._bench.has_key(key):
-            raise OutOfDomainError(f"the cell (module hash {key}) is not in {self._bench.path}")
-        return self._bench.row_of_key(key)
+        try:
+            return self._bench.row_of(cell)
+        except InvalidArchitectureError as exc:  # a valid spec the file does not hold
+            raise OutOfDomainError(f"{exc}; the file {self._bench.path} holds {len(self._bench):,} cells") from None
 
     def _check_spec(self, model_spec: ModelSpec) -> None:
         """Checks that the model spec is within the dataset (official messages)."""
