@@ -273,7 +273,6 @@ def _check_every_record_round_trips(records, bench):
         slot[(rec.module_hash, rec.epochs)] += 1
         cell = Cell(rec.matrix, rec.ops)
         assert bench.row_of(cell) == row
-        e = bench.epochs.index(rec.epochs)
         fixed, computed = bench.metrics_of_row(row)
         assert np.array_equal(fixed["module_adjacency"], rec.matrix)
         assert fixed["module_operations"] == list(rec.ops)
