@@ -1,14 +1,16 @@
 """NAS-Bench-101 served from the converted HDF5 table (see benchlab/io/nb101_convert.py).
 
-Opening reads the metrics and hashes contiguously into numpy arrays and builds no
-per-cell Python objects: a cell's row is found through a sorted array of 64-bit hash
-prefixes (`np.searchsorted`), and the cell data (adjacency, operations) is read only when
-something asks for it. Queries of a raw cell seen before skip hashing: the benchmark
-remembers raw cell -> row.
+Opening reads no metrics and builds no per-cell Python objects: the datasets are
+memory-mapped, and a module hash finds its row through a sorted array of 64-bit hash
+prefixes (`np.searchsorted`). Means and the optimum are computed on first use. A raw cell
+queried before costs one dict lookup (raw cell -> its row's repeats); a raw cell met for
+the first time goes through the search space's key (the official module hash), or, once
+the process has met enough of them, through the structural index of nb101_index.py.
 
 Fidelities are epochs trained: every epoch budget E of the file and its halfway point
 E // 2 (the official "stop_halfway" evaluation of a run trained for E epochs), sorted, e.g.
 (2, 4, 6, 12, 18, 36, 54, 108) for the full file and (54, 108) for the 108-epoch one.
+The Table view keeps the hash column as (n,) S32 ASCII bytes; `keys()` gives strings.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
-from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of_cell
+from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
@@ -260,8 +262,7 @@ class NB101Benchmark(TabularBenchmark):
         self.fidelities = tuple(value for value, _, _ in columns)
         self._column = {(e, h): f for f, (_, e, h) in enumerate(columns)}
         self._column_source = [(e, h) for _, e, h in columns]
-        self._raw_metrics = arrays["metrics"]
-        metrics = arrays["metrics"]
+        self._raw_metrics = metrics = arrays["metrics"]
         # per fidelity column: (train, valid, test, time) views of shape (n, R), copying nothing
         self._columns = [tuple(metrics[:, e, :, h, k] for k in range(4)) for _, e, h in columns]
         self.table = _NB101Table(
