@@ -157,6 +157,8 @@ def test_convert_full_size_only108_like_file(benchmark, full_size_file, tmp_path
         rows.sort()
         assert [h.decode() for h in h5["hash"][rows]] == [info["hashes"][i] for i in rows]
         assert np.array_equal(h5["metrics"][rows], info["metrics"][rows])
-    # the sampled sums can miss a short peak; the main process's own maximum cannot
-    assert max(figures["peak_rss_sum_mb"], figures["main_rss_mb"]) <= MEMORY_TARGET_MB, figures
+    # Memory: the sampled PSS sum can miss a short peak of the main process, its ru_maxrss cannot
+    # (that peak falls between the two worker pools). The RSS sum counts the pages forked
+    # workers share with the main process once per process: an upper bound, recorded only.
+    assert max(figures["peak_pss_mb"], figures["main_rss_mb"]) <= MEMORY_TARGET_MB, figures
     assert min(figures["wall_s"], figures["cpu_s"] / JOBS) <= TIME_TARGET_S, figures
