@@ -2,7 +2,7 @@
 
 Layout (n unique cells in order of first appearance, E epoch budgets, R repeats):
   root attrs: format="benchlab-nb101", format_version=1, source_name, source_sha256,
-      max_vertices, max_edges, epochs (ascending int64), repeats
+      max_vertices, max_edges, epochs (ascending int64), repeats, num_records (of the source)
   hash (n,) |S32; num_vertices (n,) uint8; adjacency (n, V, V) uint8 zero-padded;
   ops (n, V) int8 (-1 input, -2 output, 0 conv3x3, 1 conv1x1, 2 maxpool, -3 padding);
   trainable_parameters (n,) int64;
@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,11 +34,12 @@ from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
+from benchlab.spaces.nb101 import LABELS
 
 FORMAT = "benchlab-nb101"
 FORMAT_VERSION = 1
 DEFAULT_NAME = "nasbench101.h5"
-OP_LABELS = {"input": -1, "output": -2, "conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1, "maxpool3x3": 2}
+OP_LABELS = LABELS  # operation name -> the official integer label, as the table stores it
 PADDING = -3
 DEFAULT_MAX_EDGES = 9
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"

@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.io.tfrecord import masked_crc32c
-
-OPS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
+from benchlab.spaces.nb101 import OPS, official_module_hash
 
 
 def chain_cells(rng: np.random.Generator, n_cells: int, n_vertices: int = 7, extra_edges: int = 4):
@@ -147,8 +146,6 @@ def small_nb101_file(path: str | Path, n_cells: int = 12, *, epochs=(4, 12), rep
 
 def official_hashes(n_cells: int, seed: int = 0) -> list[str]:
     """The official module hashes of the cells `small_nb101_file(..., n_cells, seed=seed)` writes."""
-    from benchlab.spaces.nb101 import official_module_hash
-
     matrices, ops = chain_cells(np.random.default_rng(seed), n_cells, n_vertices=5, extra_edges=3)
     return [official_module_hash(m, ["input", *(OPS[i] for i in o), "output"]) for m, o in zip(matrices, ops)]
 

@@ -11,10 +11,9 @@ from benchlab.io import nb101_convert
 from benchlab.io.nb101_convert import NB101DataWarning, convert_nb101
 from benchlab.io.nb101_records import read_nb101_records, write_nb101_records
 from benchlab.io.tfrecord import read_frames, write_frames
-from benchlab.spaces.nb101 import official_module_hash
+from benchlab.spaces.nb101 import LABELS, official_module_hash
 from tests.io.synthetic_nb101 import OPS, official_hashes, small_nb101_file
 
-LABELS = {"conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1, "maxpool3x3": 2}
 
 
 @pytest.fixture
@@ -220,7 +219,7 @@ def test_real_files_round_trip_every_record(shared_nb101_dir, tmp_path, name, ce
         assert arrays["num_vertices"][row] == v
         assert np.array_equal(arrays["adjacency"][row, :v, :v], record.matrix)
         assert not arrays["adjacency"][row, v:].any() and (arrays["ops"][row, v:] == -3).all()
-        labels = [-1, *(LABELS[op] for op in record.ops[1:-1]), -2]
+        labels = [LABELS[op] for op in record.ops]
         assert arrays["ops"][row, :v].tolist() == labels
         assert arrays["trainable_parameters"][row] == record.trainable_parameters
     assert sum(seen.values()) == attrs["num_records"]
