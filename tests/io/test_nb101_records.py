@@ -11,6 +11,7 @@ from benchlab.io.nb101_records import (
     EvaluationData,
     NB101Record,
     RecordError,
+    decode_halfway_final,
     decode_model_metrics,
     encode_model_metrics,
     encode_record,
@@ -178,3 +179,67 @@ def test_fast_paths_agree_with_the_general_decoders(tmp_path, monkeypatch):
     monkeypatch.setattr(nb101_records, "_OFFICIAL_METRICS", never)
     assert decoded() == fast and summaries() == fast_summaries
     assert [r[4] for r in fast[-5:]] == [0, 127, 128, 2**31 - 1, -5]
+
+
+finite = __import__("hypothesis.strategies", fromlist=["floats"]).floats(allow_nan=False, width=64)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _unknown_field(draw_data):
+    """An encoded field numbered 6..3000 of any wire type, as files with extra fields carry them."""
+    from hypothesis import strategies as st
+
+    number = draw_data.draw(st.integers(6, 3000))
+    wire = draw_data.draw(st.sampled_from([0, 1, 2, 5]))
+    if wire == 0:
+        body = _varint(draw_data.draw(st.integers(0, 2**64 - 1)))
+    elif wire == 2:
+        text = draw_data.draw(st.binary(max_size=300))
+        body = _varint(len(text)) + text
+    else:
+        size = 8 if wire == 1 else 4
+        body = draw_data.draw(st.binary(min_size=size, max_size=size))
+    return _varint(number << 3 | wire) + body
+
+
+def test_metrics_round_trip_with_unknown_fields_property():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    evaluation = st.builds(EvaluationData, finite, finite, finite, finite, finite)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(evaluation, max_size=4), st.integers(-(2**31), 2**31 - 1), finite, st.data())
+    def check(evaluations, params, total, data):
+        extra = b"".join(_unknown_field(data) for _ in range(data.draw(st.integers(0, 3))))
+        decoded = decode_model_metrics(encode_model_metrics(evaluations, params, total, extra=extra))
+        assert decoded == (tuple(evaluations), params, total)
+
+    check()
+
+
+def test_any_bytes_decode_or_raise_record_error():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    valid = encode_model_metrics(EVALS, 2_694_282, 2050.5)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.binary(max_size=200), st.builds(lambda i, b: valid[:i] + b + valid[i + 1 :],
+                                                         st.integers(0, len(valid)), st.binary(max_size=3))))
+    def check(data):
+        try:
+            decode_model_metrics(data)
+            decode_halfway_final(data)
+        except RecordError:
+            pass  # becomes a DataError naming the record; anything else would be a crash
+
+    check()
