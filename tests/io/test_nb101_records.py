@@ -243,3 +243,21 @@ def test_any_bytes_decode_or_raise_record_error():
             pass  # becomes a DataError naming the record; anything else would be a crash
 
     check()
+
+
+def test_any_payload_parses_or_raises_record_error():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    valid = encode_record(make_record())
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.binary(max_size=100), st.builds(lambda i, b: valid[:i] + b + valid[i + 1 :],
+                                                         st.integers(0, len(valid)), st.binary(max_size=3))))
+    def check(payload):
+        try:
+            parse_payload(payload)
+        except RecordError:
+            pass
+
+    check()
