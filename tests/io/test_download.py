@@ -120,3 +120,9 @@ def test_file_url_and_plain_path_sources(tmp_path):
         download(str(tmp_path / "absent.bin"), tmp_path / "c.bin", progress=False)
     with pytest.raises(DataError, match="unsupported URL scheme 'ftp'"):
         download("ftp://example.org/x", tmp_path / "d.bin", progress=False)
+
+
+def test_existing_file_with_a_wrong_checksum_is_replaced(server, tmp_path):
+    (tmp_path / "b.bin").write_bytes(b"stale")
+    assert download(f"{server}/blob.bin", tmp_path / "b.bin", sha256=SHA, progress=False).read_bytes() == BLOB
+    assert RangeHandler.requests == [None]
