@@ -7,7 +7,7 @@ A TFRecord file is a sequence of frames:
     payload bytes
     uint32 masked CRC32C of the payload
 
-Written by hand because the format is four fields and TensorFlow is a 500 MB dependency; the
+Written by hand because the format is four fields and TensorFlow a very large dependency; the
 checksums use the `crc32c` package (a C implementation), never a Python loop.
 """
 
@@ -70,6 +70,20 @@ def _corrupt(path: Path, index: int, offset: int, problem: str) -> DataError:
     )
 
 
+def _frame_length(path: Path, index: int, offset: int, buf: bytes, pos: int) -> int:
+    """The payload length in the 12-byte header at `buf[pos:]`, after checking its CRC."""
+    length, length_crc = _HEADER.unpack_from(buf, pos)
+    if _unmask(length_crc) != crc32c.crc32c(buf[pos : pos + 8]):
+        raise _corrupt(path, index, offset, "length checksum (CRC32C) mismatch")
+    if length > MAX_PAYLOAD:
+        raise _corrupt(path, index, offset, f"implausible record length {length}")
+    return length
+
+
+def _truncated(path: Path, index: int, offset: int, have: int, length: int) -> DataError:
+    return _corrupt(path, index, offset, f"truncated record ({have} of {length + 4} bytes after the header)")
+
+
 def read_frames(
     path: str | os.PathLike, *, start: tuple[int, int] = (0, 0), count: int | None = None
 ) -> Iterator[Frame]:
@@ -96,19 +110,13 @@ def read_frames(
                     return
                 if len(buf) < 12:
                     raise _corrupt(path, index, offset, f"truncated frame header ({len(buf)} of 12 bytes)")
-            length, length_crc = _HEADER.unpack_from(buf, pos)
-            if _unmask(length_crc) != crc(buf[pos : pos + 8]):
-                raise _corrupt(path, index, offset, "length checksum (CRC32C) mismatch")
-            if length > MAX_PAYLOAD:
-                raise _corrupt(path, index, offset, f"implausible record length {length}")
+            length = _frame_length(path, index, offset, buf, pos)
             end = pos + 16 + length
             if end > len(buf):
                 buf, pos = buf[pos:] + fh.read(max(_BLOCK, end - len(buf))), 0
                 end = 16 + length
                 if end > len(buf):
-                    raise _corrupt(
-                        path, index, offset, f"truncated record ({len(buf) - 12} of {length + 4} bytes after the header)"
-                    )
+                    raise _truncated(path, index, offset, len(buf) - 12, length)
             payload = buf[pos + 12 : end - 4]
             if _unmask(_U32.unpack_from(buf, end - 4)[0]) != crc(payload):
                 raise _corrupt(path, index, offset, "payload checksum (CRC32C) mismatch")
@@ -132,11 +140,9 @@ def scan_frames(path: str | os.PathLike, every: int = 1) -> tuple[list[tuple[int
             header = read(12)
             if len(header) < 12:
                 raise _corrupt(path, index, offset, f"truncated frame header ({len(header)} of 12 bytes)")
-            length, length_crc = _HEADER.unpack(header)
-            if masked_crc32c(header[:8]) != length_crc:
-                raise _corrupt(path, index, offset, "length checksum (CRC32C) mismatch")
+            length = _frame_length(path, index, offset, header, 0)
             if offset + 16 + length > size:
-                raise _corrupt(path, index, offset, f"truncated record ({size - offset - 12} of {length + 4} bytes after the header)")
+                raise _truncated(path, index, offset, size - offset - 12, length)
             if index % every == 0:
                 starts.append((index, offset))
             index += 1
