@@ -146,6 +146,16 @@ def _decode_evaluation(buf: bytes, pos: int, end: int) -> EvaluationData:
     return EvaluationData(*values)
 
 
+def _int32(varint_value: int) -> int:
+    """An int32 field's value: negatives travel as 10-byte (64-bit two's complement) varints."""
+    return varint_value - (1 << 64) if varint_value >= 1 << 63 else varint_value
+
+
+def _official_parameters(official: re.Match) -> int:
+    varint = official.group(2)
+    return _int32(varint[0] if len(varint) == 1 else _varint(varint, 0, len(varint))[0])
+
+
 def decode_model_metrics(data: bytes) -> tuple[tuple[EvaluationData, ...], int, float]:
     """(evaluations, trainable_parameters, total_time) of a ModelMetrics message.
 
@@ -153,11 +163,9 @@ def decode_model_metrics(data: bytes) -> tuple[tuple[EvaluationData, ...], int, 
     """
     official = _OFFICIAL_METRICS.fullmatch(data)
     if official is not None:
-        varint = official.group(2)
-        params = varint[0] if len(varint) == 1 else _varint(varint, 0, len(varint))[0]
         return (
             tuple(EvaluationData._make(_FIVE_DOUBLES.unpack_from(data, p + 2)) for p in range(0, official.end(1), 47)),
-            params - (1 << 64) if params >= 1 << 63 else params,
+            _official_parameters(official),
             _DOUBLE.unpack(official.group(3))[0],
         )
     evaluations = []
@@ -169,7 +177,7 @@ def decode_model_metrics(data: bytes) -> tuple[tuple[EvaluationData, ...], int, 
             evaluations.append(_decode_evaluation(data, start, stop))
         elif number == 2:
             _expect(number, wire, 0)
-            params = start - (1 << 64) if start >= 1 << 63 else start  # int32: negatives are 10-byte varints
+            params = _int32(start)
         elif number == 3:
             _expect(number, wire, 1)
             total_time = _DOUBLE.unpack_from(data, start)[0]
@@ -189,12 +197,10 @@ def decode_halfway_final(data: bytes) -> tuple[tuple, tuple, int]:
         n = len(evaluations)
         return (evaluations[HALFWAY] if n > HALFWAY else _NAN5), (evaluations[FINAL] if n > FINAL else _NAN5), params
     n = official.end(1) // 47
-    varint = official.group(2)
-    params = varint[0] if len(varint) == 1 else _varint(varint, 0, len(varint))[0]
     return (
         _FIVE_DOUBLES.unpack_from(data, 47 * HALFWAY + 2) if n > HALFWAY else _NAN5,
         _FIVE_DOUBLES.unpack_from(data, 47 * FINAL + 2) if n > FINAL else _NAN5,
-        params - (1 << 64) if params >= 1 << 63 else params,
+        _official_parameters(official),
     )
 
 
