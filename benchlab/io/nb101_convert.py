@@ -443,6 +443,8 @@ def convert_nb101(
     size = _check_source(src)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
+    if multiprocessing.current_process().daemon:  # e.g. inside a multiprocessing.Pool: no children allowed
+        jobs = 1
     bar = _Progress(size, progress, f"converting {src.name}")
     try:
         data, sha256 = _decode_file(src, size, jobs, bar)

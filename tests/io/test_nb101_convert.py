@@ -229,3 +229,14 @@ def test_real_files_round_trip_every_record(shared_nb101_dir, tmp_path, name, ce
         v = arrays["num_vertices"][row]
         names = ["input", *(OPS[i] for i in arrays["ops"][row, 1 : v - 1]), "output"]
         assert official_module_hash(arrays["adjacency"][row, :v, :v], names) == arrays["hash"][row].decode()
+
+
+def _convert_in_daemon(src, dst):
+    return str(convert_nb101(src, dst, progress=False, jobs=2))
+
+
+def test_converts_inside_a_daemonic_worker(small_file, tmp_path):
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # Pool workers are daemons
+        assert pool.apply(_convert_in_daemon, (small_file[0], tmp_path / "t.h5")) == str(tmp_path / "t.h5")
