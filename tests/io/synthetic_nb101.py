@@ -1,10 +1,11 @@
 """Synthetic NAS-Bench-101 record files in the official layout, fast enough for full size.
 
-Cells are 7-vertex chains (input -> v1 -> ... -> output, so nothing is pruned) plus extra
-forward edges. A DAG with a Hamiltonian path has exactly one topological order, so two such
+Cells are chains (input -> v1 -> ... -> output, so nothing is pruned) plus extra forward
+edges, of 7 vertices for the full-size file and 5 for small test files. A DAG with a Hamiltonian path has exactly one topological order, so two such
 cells are isomorphic only if their matrices and ops are equal: distinct draws are distinct
 cells with distinct module hashes. Metrics are random but shaped like the official ones
-(three evaluations: step 0, halfway, final).
+(three evaluations: step 0, halfway, final), and the ModelMetrics protobufs of all cells are
+laid out at once in a numpy structured array with the official byte layout.
 """
 
 from __future__ import annotations
