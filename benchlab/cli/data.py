@@ -77,5 +77,15 @@ def _convert(args: argparse.Namespace) -> int:
         path = convert_nb101(args.src, args.out, progress=not args.quiet)
     for warning in caught:
         print(f"benchlab: warning: {warning.message}", file=sys.stderr)
+    if not args.quiet:
+        import h5py
+
+        with h5py.File(path, "r") as table:
+            epochs = ", ".join(str(e) for e in table.attrs["epochs"])
+            print(
+                f"{len(table['hash']):,} cells, epochs {epochs}, {int(table.attrs['repeats'])} repeats, "
+                f"from {int(table.attrs['num_records']):,} records",
+                file=sys.stderr,
+            )
     print(path)
     return 0

@@ -20,8 +20,10 @@ def good_file(tmp_path):
 
 def test_convert(good_file, tmp_path, capsys):
     dst = tmp_path / "out" / "nb.h5"
-    assert main(["data", "convert", "nb101", str(good_file), "--out", str(dst), "--quiet"]) == 0
-    assert capsys.readouterr().out.strip() == str(dst)
+    assert main(["data", "convert", "nb101", str(good_file), "--out", str(dst)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(dst)
+    assert "6 cells, epochs 4, 12, 3 repeats, from 36 records" in err
     with h5py.File(dst) as h5:
         assert h5.attrs["format"] == "benchlab-nb101" and h5["metrics"].shape == (6, 2, 3, 2, 4)
 
