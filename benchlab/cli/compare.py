@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
@@ -79,12 +78,19 @@ def run(args: argparse.Namespace) -> int:
         print(format_tables(summary_tables(final_results(out_dir, config))))
         print(f"{summary.ran} runs done, {summary.skipped} reused, {summary.n_failed} failed "
               f"in {summary.wall_s:.1f} s; results in {out_dir}")
-    if not args.no_report:
-        _write_report(out_dir, args.quiet)
     if summary.failed:
-        print(f"benchlab: {summary.n_failed} of {summary.total} runs failed; tracebacks in the *.failed.json files, "
-              f"for example {summary.failed[0].path}: {summary.failed[0].error}", file=sys.stderr)
+        # The report compares complete sets of seeds; one built without the failed runs would be biased.
+        print(f"benchlab: {summary.n_failed} of {summary.total} runs failed, so no report was written; "
+              f"tracebacks are in the *.failed.json files, for example {summary.failed[0].path}: "
+              f"{summary.failed[0].error}. Fix the cause and run the same command again: finished runs are reused.",
+              file=sys.stderr)
         return 1
+    if not args.no_report:
+        from benchlab.analysis.report import write_report
+
+        path = write_report(out_dir, quiet=args.quiet)
+        if not args.quiet:
+            print(f"report: {path}")
     return 0
 
 
@@ -93,17 +99,3 @@ def _config_name(config_path) -> str:
 
     source = Path(config_path) if config_path else DEFAULT_CONFIG
     return str(_read_toml(source).get("name") or source.stem)
-
-
-def _write_report(out_dir: Path, quiet: bool) -> None:
-    try:
-        report = importlib.import_module("benchlab.analysis.report")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("benchlab.analysis", "benchlab.analysis.report"):
-            raise
-        if not quiet:
-            print("note: the report module is not available in this build; skipping the report", file=sys.stderr)
-        return
-    path = report.write_report(out_dir, quiet=quiet)
-    if not quiet:
-        print(f"report: {path}")

@@ -59,11 +59,12 @@ def test_the_report_is_written_at_the_end(tmp_path, monkeypatch):
 
 def test_failed_runs_make_the_command_exit_1(tmp_path, capsys):
     out = tmp_path / "exp"
-    code = compare(toy_config(tmp_path), "--out", out, "--jobs", "1", "-q", "--no-report",
+    code = compare(toy_config(tmp_path), "--out", out, "--jobs", "1", "-q",
                    "--strategy", "tests.harness.helpers:FailingSearch")
     assert code == 1
     err = capsys.readouterr().err
-    assert "6 of 18 runs failed" in err and "deliberate failure" in err
+    assert "6 of 18 runs failed, so no report was written" in err and "deliberate failure" in err
+    assert not (out / "index.html").exists()
     assert len(list((out / "runs").rglob("*.parquet"))) == 12
 
 
