@@ -79,6 +79,9 @@ class TabularBenchmark(Benchmark):
                 f"{self.fidelities[f]}"
             )
         r = int(rng.integers(available)) if available > 1 else 0
+        return self._observation(row, f, r)
+
+    def _observation(self, row: int, f: int, r: int) -> Observation:
         t = self.table
         return Observation(
             key=str(t.keys[row]),
@@ -94,22 +97,7 @@ class TabularBenchmark(Benchmark):
     def repeats(self, arch: Hashable, fidelity=None) -> list[Observation]:
         """Every recorded repeat of `arch` (for `benchlab query` and verification)."""
         row, f = self.row_of(arch), self._fidelity(fidelity)
-        t = self.table
-        out = []
-        for r in range(int(self._available[row, f])):
-            out.append(
-                Observation(
-                    key=str(t.keys[row]),
-                    valid=float(t.valid[row, f, r]),
-                    test=float(t.test[row, f, r]) if t.test is not None else math.nan,
-                    cost=float(t.cost[row, f, r]) if t.cost is not None else 1.0,
-                    fidelity=self.fidelities[f],
-                    repeat=r,
-                    train=float(t.train[row, f, r]) if t.train is not None else math.nan,
-                    params=float(t.params[row]) if t.params is not None else math.nan,
-                )
-            )
-        return out
+        return [self._observation(row, f, r) for r in range(int(self._available[row, f]))]
 
     def means(self, arch: Hashable, fidelity=None) -> MeanMetrics:
         return self._means_row(self.row_of(arch), fidelity)
