@@ -31,7 +31,7 @@ from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
-from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of_cell
+from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
@@ -65,31 +65,16 @@ def is_hdf5(path: str | os.PathLike) -> bool:
         return fh.read(8) == _HDF5_SIGNATURE
 
 
-class _Repeats:
-    """The recorded repeats of one row at one fidelity: (repeat, train, valid, test, time)
-    each, and the Observation of a repeat, made the first time it is drawn (making all of
-    them up front costs a frozen dataclass each)."""
-
-    __slots__ = ("key", "params", "fidelity", "values", "made", "n")
-
-    def __init__(self, key: str, params: float, fidelity: int, values: list[tuple]):
-        self.key, self.params, self.fidelity = key, params, fidelity
-        self.values = values
-        self.n = len(values)
-        self.made: list[Observation | None] = [None] * self.n
-
-    def make(self, i: int) -> Observation:
-        observation = self.made[i]
-        if observation is None:
-            r, train, valid, test, time = self.values[i]
-            observation = self.made[i] = Observation(
-                key=self.key, valid=valid, test=test, cost=time, fidelity=self.fidelity, repeat=r, train=train,
-                params=self.params,
-            )
-        return observation
-
-    def all(self) -> list[Observation]:
-        return [self.make(i) for i in range(self.n)]
+def _observations(key: str, params: float, fidelity: int, runs: list) -> tuple[Observation, ...]:
+    """The Observation of every recorded repeat of one row at one fidelity; `runs` holds
+    [train, valid, test, time] per repeat, NaN for a repeat not recorded. All are made at
+    the row's first query: a cell queried again draws among ready objects, and a search
+    that keeps querying a cell soon draws every repeat anyway."""
+    return tuple(
+        Observation(key=key, valid=valid, test=test, cost=time, fidelity=fidelity, repeat=r, train=train, params=params)
+        for r, (train, valid, test, time) in enumerate(runs)
+        if valid == valid  # NaN: no such repeat
+    )
 
 
 @dataclass(frozen=True)
@@ -285,10 +270,13 @@ class NB101Benchmark(TabularBenchmark):
         self._optimum = None
         self._checksum = None
         self._index = _HashIndex(arrays["hash"])
+        self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
         self._raw_rows: dict = {}  # raw Cell -> row: the fast path of repeated queries
-        self._full_draws: dict = {}  # raw Cell -> its row's _Repeats at the full budget
+        self._full_draws: dict = {}  # raw Cell -> its row's observations at the full budget
         self._draw_rng = self._draw_raw = None  # the last rng seen by _draw and its raw source
-        self._drawn: dict = {}  # (row, fidelity column) -> its _Repeats
+        self._drawn: dict = {}  # (row, fidelity column) -> its observations
+        # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
+        self._runs = [metrics[:, e, :, h] for _, e, h in columns]
         self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
         self._structure: StructuralIndex | None = None
         self._complete = False
@@ -383,8 +371,8 @@ class NB101Benchmark(TabularBenchmark):
             if self._structure is None:
                 return None
             self._complete = len(self) == self.space.size
-        shape = shape_of_cell(cell)
-        if shape is None or len(shape.kept) > self.max_vertices or shape.edges > self.max_edges:
+        shape = shape_of(cell._bytes, cell._codes)  # the codes are the official labels
+        if shape is None or shape.size > self.max_vertices or shape.edges > self.max_edges:
             return None
         if self._complete:
             row = self._structure.unique_rows.get(shape.fingerprint)
@@ -415,29 +403,32 @@ class NB101Benchmark(TabularBenchmark):
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
         if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
-                repeats = self._full_draws.get(arch)
+                observations = self._full_draws.get(arch)
             except TypeError:  # unhashable: not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
-            if repeats is None:
-                repeats = self._repeats_of(self.row_of(arch), self._full)
-                if len(self._full_draws) >= _RAW_CACHE_LIMIT:
-                    self._full_draws.clear()
-                self._full_draws[arch] = repeats
+            if observations is None:
+                observations = self._full_observations(arch)
         else:
-            repeats = self._repeats_of(self.row_of(arch), self._fidelity(fidelity))
-        n = repeats.n
+            observations = self._observations_of(self.row_of(arch), self._fidelity(fidelity))
+        n = len(observations)
         if n == 1:
-            i = 0
-        elif rng is self._draw_rng and self._draw_raw is not None:
-            i = ((self._draw_raw() >> 11) * n) >> 53  # = int(rng.random() * n), see _draw
-        else:
-            i = self._draw(rng, n)
-        observation = repeats.made[i]
-        return observation if observation is not None else repeats.make(i)
+            return observations[0]
+        if rng is self._draw_rng and self._draw_raw is not None:
+            return observations[((self._draw_raw() >> 11) * n) >> 53]  # = int(rng.random() * n), see _draw
+        return observations[self._draw(rng, n)]
+
+    def _full_observations(self, arch) -> tuple[Observation, ...]:
+        """First query of a raw cell at the full budget: its row's observations, remembered."""
+        row = self._raw_rows.get(arch)
+        observations = self._observations_of(row if row is not None else self._row_of_new(arch), self._full)
+        if len(self._full_draws) >= _RAW_CACHE_LIMIT:
+            self._full_draws.clear()
+        self._full_draws[arch] = observations
+        return observations
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
-        repeats = self._repeats_of(row, self._full if fidelity is None else self._fidelity(fidelity))
-        return repeats.make(self._draw(rng, repeats.n) if repeats.n > 1 else 0)
+        observations = self._observations_of(row, self._full if fidelity is None else self._fidelity(fidelity))
+        return observations[self._draw(rng, len(observations)) if len(observations) > 1 else 0]
 
     def _draw(self, rng: np.random.Generator, n: int) -> int:
         """`int(rng.random() * n)`: a uniform repeat index (rng.integers(n) costs three times
@@ -449,22 +440,20 @@ class NB101Benchmark(TabularBenchmark):
         raw = self._draw_raw
         return ((raw() >> 11) * n) >> 53 if raw is not None else int(rng.random() * n)
 
-    def _repeats_of(self, row: int, f: int) -> _Repeats:
+    def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at a fidelity column (read once, then reused)."""
-        repeats = self._drawn.get((row, f))
-        if repeats is None:
+        observations = self._drawn.get((row, f))
+        if observations is None:
             row = int(row)
-            e, h = self._column_source[f]
-            runs = self._raw_metrics[row, e, :, h].tolist()  # per repeat: [train, valid, test, time]
-            present = [(r, *run) for r, run in enumerate(runs) if run[1] == run[1]]  # NaN: no such repeat
-            key, fidelity = self.key_of_row(row), self.fidelities[f]
-            if not present:
+            key, fidelity = self._keys[row].decode("ascii"), self.fidelities[f]
+            observations = _observations(key, float(self._params[row]), fidelity, self._runs[f][row].tolist())
+            if not observations:
                 raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
-            repeats = self._drawn[(row, f)] = _Repeats(key, float(self.table.params[row]), fidelity, present)
-        return repeats
+            self._drawn[(row, f)] = observations
+        return observations
 
     def repeats(self, arch, fidelity=None) -> list[Observation]:
-        return self._repeats_of(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)).all()
+        return list(self._observations_of(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)))
 
     def query_rows(self, rows, rng: np.random.Generator, fidelity=None) -> BatchObservations:
         """Vectorised queries of many rows at once, one repeat drawn per entry with `rng`.
@@ -542,7 +531,7 @@ class NB101Benchmark(TabularBenchmark):
 
     def _observations_or_none(self, row: int, f: int) -> list[Observation]:
         try:
-            return self._repeats_of(row, f).all()
+            return list(self._observations_of(row, f))
         except UserError:
             return []
 
@@ -588,11 +577,11 @@ class NB101Benchmark(TabularBenchmark):
         # a cell's mean and the optimum agree to the last bit whichever is computed first.
         f = self._full if fidelity is None else self._fidelity(fidelity)
         try:
-            repeats = self._repeats_of(row, f)
+            observations = self._observations_of(row, f)
         except UserError:  # no recorded run at this fidelity
             return MeanMetrics(valid=math.nan, test=math.nan)
-        values = repeats.values  # (repeat, train, valid, test, time) each
-        return MeanMetrics(valid=sum(v[2] for v in values) / repeats.n, test=sum(v[3] for v in values) / repeats.n)
+        n = len(observations)
+        return MeanMetrics(valid=sum(o.valid for o in observations) / n, test=sum(o.test for o in observations) / n)
 
     # -- the Benchmark contract -------------------------------------------------------
     @property

@@ -29,7 +29,7 @@ import itertools
 
 import numpy as np
 
-from benchlab.spaces.nb101 import LABELS, Cell
+from benchlab.spaces.nb101 import Cell
 
 _ASCII01 = bytes.maketrans(b"\x00\x01", b"01")
 _P = (1 << 61) - 1  # CPython's modulus for hashing ints: hash(x) == x for 0 <= x < _P
@@ -58,22 +58,35 @@ _MASK64 = (1 << 64) - 1
 
 
 class PrunedShape:
-    """A cell's pruned structure with the fingerprint's per-vertex colours.
+    """A cell's pruned structure and fingerprint, as `shape_of` finds it.
 
-    Vertices keep their raw numbers: `kept` lists the ones pruning keeps (in topological
-    order), `outs[v]` is the out-neighbour bitmask of raw vertex v; `colours` follow `kept`.
+    Vertices keep their raw numbers: `kept_mask` has a bit per vertex pruning keeps, `outs[v]`
+    is the out-neighbour bitmask of raw vertex v and `raw_colours[v]` its colour (0 when
+    pruned). `size` and `edges` count the kept vertices and the edges between them. The
+    lists in kept numbering that the isomorphism check needs are derived on demand: a first
+    sighting answered by fingerprint alone never builds them.
     """
 
-    __slots__ = ("labels", "kept", "kept_mask", "outs", "colours", "fingerprint", "edges")
+    __slots__ = ("labels", "kept_mask", "outs", "raw_colours", "fingerprint", "size", "edges")
 
-    def __init__(self, labels, kept, kept_mask, outs, colours, fingerprint, edges):
+    def __init__(self, labels, kept_mask, outs, raw_colours, fingerprint, size, edges):
         self.labels = labels  # raw label per raw vertex
-        self.kept = kept
         self.kept_mask = kept_mask
         self.outs = outs
-        self.colours = colours
+        self.raw_colours = raw_colours
         self.fingerprint = fingerprint
-        self.edges = edges  # edges between kept vertices
+        self.size = size
+        self.edges = edges
+
+    @property
+    def kept(self) -> tuple[int, ...]:
+        """The kept raw vertices, in (topological) vertex order."""
+        return _members(self.kept_mask)
+
+    @property
+    def colours(self) -> list[int]:
+        """Colour of each kept vertex, in kept order."""
+        return [self.raw_colours[v] for v in self.kept]
 
     def kept_labels(self) -> list[int]:
         return [self.labels[v] for v in self.kept]
@@ -90,54 +103,51 @@ def _members(mask: int) -> tuple[int, ...]:
 
 _MEMBERS_SIZE = 1 << 10  # vertex sets of cells up to 10 vertices, precomputed
 _MEMBERS = [_members(mask) for mask in range(_MEMBERS_SIZE)]
-_LABELS_OF: dict[tuple[str, ...], list[int]] = {}  # op names -> official labels
 
 
-def shape_of(data: bytes, labels: list[int]) -> PrunedShape | None:
+def shape_of(data: bytes, labels) -> PrunedShape | None:
     """Prune (official rule: keep vertices on an input->output path) and fingerprint one cell.
 
     `data` is the row-major n x n upper-triangular 0/1 adjacency as bytes, `labels` the
-    official integer labels. None when the input does not reach the output. Written for
-    few bytecodes (bitmasks of small ints): this is the cost of every first sighting.
+    official integer labels (a sequence). None when the input does not reach the output.
+    Written for few bytecodes (bitmasks of small ints): this is the cost of every first
+    sighting. One backward sweep finds the vertices that reach the output; the forward
+    sweep then colours only vertices reached from the input along those, which are exactly
+    the kept ones (every vertex on a path into a vertex that reaches the output reaches it).
     """
     n = len(labels)
     entries = int(data.translate(_ASCII01)[::-1], 2)  # bit u*n+w = entry (u, w), parsed in C
     row = (1 << n) - 1
     outs = [entries >> (u * n) & row for u in range(n)]  # out-neighbour bitmask per vertex
-    forward = 1  # reachable from the input (upper triangular: one sweep in vertex order)
-    for u in range(n):
-        if forward >> u & 1:
-            forward |= outs[u]
-    backward = 1 << (n - 1)  # reaches the output
+    backward = 1 << (n - 1)  # reaches the output (upper triangular: one sweep, last to first)
     for u in range(n - 2, -1, -1):
         if outs[u] & backward:
             backward |= 1 << u
-    kept_mask = forward & backward
-    if not (kept_mask & 1 and kept_mask >> (n - 1) & 1):
+    if not backward & 1:
         return None
-    sums = [0] * n  # sum of the in-neighbours' colours, reduced when used
-    kept, colours = [], []
-    edges = 0
+    colours = [0] * n
+    sums = [0] * n  # sum of the kept in-neighbours' colours, reduced when used
+    kept = 1
+    total = size = edges = 0
     for v in range(n):
-        if kept_mask >> v & 1:
+        if kept >> v & 1:
             # hash() of a non-negative int is already that int modulo _P: no need to reduce sums[v]
-            colour = hash((labels[v] + 4, sums[v])) % _P
-            kept.append(v)
-            colours.append(colour)
-            targets = outs[v] & kept_mask
+            colours[v] = colour = hash((labels[v] + 4, sums[v])) % _P
+            total += colour
+            size += 1
+            targets = outs[v] & backward
+            kept |= targets
             members = _MEMBERS[targets] if targets < _MEMBERS_SIZE else _members(targets)
             edges += len(members)
             for w in members:
                 sums[w] += colour
-    fingerprint = hash((len(kept), sum(colours) % _P)) % _P
-    return PrunedShape(labels, kept, kept_mask, outs, colours, fingerprint, edges)
+    if not kept >> (n - 1) & 1:
+        return None
+    return PrunedShape(labels, kept, outs, colours, hash((size, total % _P)) % _P, size, edges)
 
 
 def shape_of_cell(cell: Cell) -> PrunedShape | None:
-    labels = _LABELS_OF.get(cell.ops)
-    if labels is None:
-        labels = _LABELS_OF[cell.ops] = [LABELS[o] for o in cell.ops]
-    return shape_of(cell.matrix.tobytes(), labels)
+    return shape_of(cell._bytes, cell._codes)  # the codes are the official labels
 
 
 def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
@@ -173,15 +183,18 @@ def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.
 
 def isomorphic(a: PrunedShape, b: PrunedShape) -> bool:
     """Exact check: a colour-preserving bijection that preserves labels and edges."""
-    if a.fingerprint != b.fingerprint or a.edges != b.edges or sorted(a.colours) != sorted(b.colours):
+    if a.fingerprint != b.fingerprint or a.edges != b.edges or a.size != b.size:
+        return False
+    colours_a, colours_b = a.colours, b.colours
+    if sorted(colours_a) != sorted(colours_b):
         return False
     labels_a, labels_b = a.kept_labels(), b.kept_labels()
     outs_a, outs_b = a.kept_out_masks(), b.kept_out_masks()
     groups_a: dict[int, list[int]] = {}
     groups_b: dict[int, list[int]] = {}
-    for v, c in enumerate(a.colours):
+    for v, c in enumerate(colours_a):
         groups_a.setdefault(c, []).append(v)
-    for v, c in enumerate(b.colours):
+    for v, c in enumerate(colours_b):
         groups_b.setdefault(c, []).append(v)
     colours = list(groups_a)
     tries = 0
@@ -189,7 +202,7 @@ def isomorphic(a: PrunedShape, b: PrunedShape) -> bool:
         tries += 1
         if tries > _MAX_TRIES:
             return False
-        to_b = [0] * len(a.colours)
+        to_b = [0] * a.size
         for c, targets in zip(colours, choice):
             for v, w in zip(groups_a[c], targets):
                 to_b[v] = w
