@@ -288,6 +288,7 @@ figcaption{font-size:.85rem;color:#555}
 .table-wrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere;min-width:4rem}
 th{background:#f4f4f4}
 pre{background:#f7f7f7;padding:.6rem;white-space:pre-wrap;word-break:break-word;font-size:.8rem}
 p{overflow-wrap:anywhere}

@@ -45,6 +45,16 @@ class StrategySpec:
     def as_dict(self) -> dict:
         return {"class": self.target, "params": dict(self.params)}
 
+    def effective_params(self) -> dict:
+        """Every hyperparameter the run uses: the constructor's defaults updated by `params`."""
+        signature = inspect.signature(load_strategy(self.target))
+        defaults = {
+            name: p.default
+            for name, p in signature.parameters.items()
+            if p.default is not inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD
+        }
+        return {**defaults, **self.params}
+
 
 @dataclass(frozen=True)
 class ExperimentConfig:

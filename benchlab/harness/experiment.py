@@ -163,7 +163,10 @@ def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: boo
         "config": config.as_dict(),
         "versions": _versions(using_dask),
         "benchmarks": benchmark_info,
-        "strategies": {label: spec.as_dict() for label, spec in config.strategies.items()},
+        # the effective hyperparameters (defaults included), so a report says what actually ran
+        "strategies": {
+            label: {"class": spec.target, "params": spec.effective_params()} for label, spec in config.strategies.items()
+        },
         "seeds": config.seeds,
         "budget": config.budget.as_dict(),
         "started": _now(),
