@@ -70,10 +70,14 @@ def _observations(key: str, params: float, fidelity: int, runs: list) -> tuple[O
     [train, valid, test, time] per repeat, NaN for a repeat not recorded. All are made at
     the row's first query: a cell queried again draws among ready objects, and a search
     that keeps querying a cell soon draws every repeat anyway."""
+    # positional arguments in the field order (key, valid, test, cost, fidelity, repeat,
+    # train, params): a third cheaper than keywords for this frozen dataclass
     return tuple(
-        Observation(key=key, valid=valid, test=test, cost=time, fidelity=fidelity, repeat=r, train=train, params=params)
-        for r, (train, valid, test, time) in enumerate(runs)
-        if valid == valid  # NaN: no such repeat
+        [
+            Observation(key, valid, test, time, fidelity, r, train, params)
+            for r, (train, valid, test, time) in enumerate(runs)
+            if valid == valid  # NaN: no such repeat
+        ]
     )
 
 
@@ -363,7 +367,8 @@ class NB101Benchmark(TabularBenchmark):
         official key: by then those hashes have cost about what building costs, so short
         runs never pay for it and long ones soon gain. In a complete table (one row per
         cell of the space) each network has a row and equal official hashes imply equal
-        fingerprints, so a fingerprint held by one row is that row; otherwise every
+        fingerprints, so a fingerprint held by one row is that row, and so is the one row of
+        a shared fingerprint that also agrees on the descendant fingerprint; otherwise every
         candidate is checked for isomorphism.
         """
         if self._structure is None:
@@ -374,11 +379,14 @@ class NB101Benchmark(TabularBenchmark):
         shape = shape_of(cell._bytes, cell._codes)  # the codes are the official labels
         if shape is None or shape.size > self.max_vertices or shape.edges > self.max_edges:
             return None
-        if self._complete:
-            row = self._structure.unique_rows.get(shape.fingerprint)
-            if row is not None:
-                return row
-        return self._structure.find(shape)
+        if not self._complete:
+            return self._structure.find(shape)
+        row = self._structure.unique_rows.get(shape.fingerprint)
+        if row is not None:
+            return row
+        rows = self._structure.shared_candidates(shape)
+        # the cell's own row is among them (complete table): when alone, no check is needed
+        return rows[0] if len(rows) == 1 else self._structure.find(shape, rows)
 
     def build_structural_index(self) -> None:
         """Build the structural index now rather than after enough first sightings (worth it
