@@ -277,7 +277,7 @@ class NB101Benchmark(TabularBenchmark):
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
         self._raw_rows: dict = {}  # raw Cell -> row: the fast path of repeated queries
         self._full_draws: dict = {}  # raw Cell -> its row's observations at the full budget
-        self._draw_rng = self._draw_raw = None  # the last rng seen by _draw and its raw source
+        self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
         self._drawn: dict = {}  # (row, fidelity column) -> its observations
         # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
         self._runs = [metrics[:, e, :, h] for _, e, h in columns]
@@ -421,7 +421,7 @@ class NB101Benchmark(TabularBenchmark):
         n = len(observations)
         if n == 1:
             return observations[0]
-        if rng is self._draw_rng and self._draw_raw is not None:
+        if rng is self._raw_rng:
             return observations[((self._draw_raw() >> 11) * n) >> 53]  # = int(rng.random() * n), see _draw
         return observations[self._draw(rng, n)]
 
@@ -442,11 +442,11 @@ class NB101Benchmark(TabularBenchmark):
         """`int(rng.random() * n)`: a uniform repeat index (rng.integers(n) costs three times
         as much). For the 64-bit bit generators the same number is computed from the raw
         64-bit draw random() is made of, which skips half the call overhead."""
-        if rng is not self._draw_rng:
-            raw = rng.bit_generator.random_raw
-            self._draw_rng, self._draw_raw = rng, raw if isinstance(rng.bit_generator, _DOUBLE_FROM_RAW) else None
-        raw = self._draw_raw
-        return ((raw() >> 11) * n) >> 53 if raw is not None else int(rng.random() * n)
+        if rng is not self._raw_rng:
+            if not isinstance(rng.bit_generator, _DOUBLE_FROM_RAW):
+                return int(rng.random() * n)
+            self._raw_rng, self._draw_raw = rng, rng.bit_generator.random_raw
+        return ((self._draw_raw() >> 11) * n) >> 53
 
     def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at a fidelity column (read once, then reused)."""
