@@ -15,7 +15,10 @@ from benchlab.analysis import curves, ranks, stats
 from benchlab.analysis.load import Experiment
 
 FRACTIONS = (0.1, 0.25, 0.5, 1.0)
-ERT_TARGETS = (1e-2, 1e-3, stats.SUCCESS_EPSILON)
+#: ERT targets as fractions of each benchmark's regret scale (its worst recorded regret, as in
+#: the normalised curves), so that a target means the same on accuracy and on MSE benchmarks;
+#: 0 stands for reaching the optimum (regret <= SUCCESS_EPSILON)
+ERT_TARGET_FRACTIONS = (0.1, 0.01, 0.0)
 
 
 def budget_axis(experiment: Experiment) -> str:
@@ -80,13 +83,26 @@ def final_table(experiment: Experiment, fractions=FRACTIONS, *, seed: int = 0) -
     return pd.DataFrame(rows)
 
 
-def ert_table(experiment: Experiment, targets=ERT_TARGETS) -> pd.DataFrame:
-    """COCO ERT to each regret target, in queries and in simulated seconds."""
+def ert_targets(experiment: Experiment, benchmark: str) -> list[tuple[str, float]]:
+    """(label, absolute regret) of the default ERT targets of one benchmark."""
+    scale = normalisation_scale(experiment, benchmark)
+    return [
+        (f"{fraction:g} x worst regret", fraction * scale) if fraction else ("optimum", stats.SUCCESS_EPSILON)
+        for fraction in ERT_TARGET_FRACTIONS
+    ]
+
+
+def ert_table(experiment: Experiment, targets=None) -> pd.DataFrame:
+    """COCO ERT to each regret target, in queries and in simulated seconds.
+
+    `targets`: absolute regrets for every benchmark; by default `ert_targets` of each benchmark.
+    """
     rows = []
     for benchmark in experiment.benchmarks:
+        labelled = ert_targets(experiment, benchmark) if targets is None else [(f"{t:g}", t) for t in targets]
         for strategy in experiment.strategies:
             runs = experiment.runs[(benchmark, strategy)]
-            for target in targets:
+            for label, target in labelled:
                 hits = [stats.first_hit(r.regret, target) for r in runs]
                 hit = np.array([h is not None for h in hits])
                 queries_until = [h + 1 if h is not None else r.n_queries for h, r in zip(hits, runs)]
@@ -94,6 +110,7 @@ def ert_table(experiment: Experiment, targets=ERT_TARGETS) -> pd.DataFrame:
                 rows.append({
                     "benchmark": benchmark,
                     "strategy": strategy,
+                    "target": label,
                     "target_regret": target,
                     "successes": int(hit.sum()),
                     "runs": len(runs),

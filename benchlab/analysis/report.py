@@ -232,7 +232,7 @@ def _sections(data: ReportData):
         "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
         "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
-        "of runs that reached it."
+        "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
     )
     yield "h2", "Benchmarks"
     yield "table", _benchmarks_table(e)

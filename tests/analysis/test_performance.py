@@ -97,3 +97,16 @@ def test_average_rank_over_time_uses_fractions_of_each_horizon(experiment_dir):
     assert fractions[-1] == pytest.approx(1.0) and np.all(np.diff(fractions) > 0) and 0 < fractions[0] < 1
     assert ranks.shape == (3, 20) and not np.isnan(ranks).any()
     assert ranks[0, -1] == 1.0  # "good" ends best on both benchmarks
+
+
+def test_default_ert_targets_scale_with_each_benchmark():
+    base = [_run(0, [0.5, 0.04, 0.0], [10, 20, 30]), _run(1, [0.5, 0.3, 0.004], [10, 20, 30])]
+    scaled = [_run(r.seed, r.regret * 1000, r.sim_end) for r in base]
+    table = performance.ert_table(_experiment({("acc", "s"): base, ("mse", "s"): scaled}))
+    by_benchmark = {b: t.set_index("target") for b, t in table.groupby("benchmark")}
+    assert list(by_benchmark["acc"].index) == ["0.1 x worst regret", "0.01 x worst regret", "optimum"]
+    assert by_benchmark["acc"].loc["0.1 x worst regret", "target_regret"] == pytest.approx(0.05)
+    assert by_benchmark["mse"].loc["0.1 x worst regret", "target_regret"] == pytest.approx(50)
+    for column in ("successes", "ert_queries"):
+        assert list(by_benchmark["acc"][column]) == list(by_benchmark["mse"][column])
+    assert list(by_benchmark["acc"]["successes"]) == [2, 2, 1]
