@@ -3,9 +3,10 @@
 Opening reads no metrics and builds no per-cell Python objects: the datasets are
 memory-mapped, and a module hash finds its row through a sorted array of 64-bit hash
 prefixes (`np.searchsorted`). Means and the optimum are computed on first use. A raw cell
-queried before costs one dict lookup (raw cell -> its row's repeats); a raw cell met for
-the first time goes through the search space's key (the official module hash), or, once
-the process has met enough of them, through the structural index of nb101_index.py.
+queried before costs one dict lookup (raw cell -> row) and one list index (row -> its
+repeats); a raw cell met for the first time goes through the search space's key (the
+official module hash), or, once the process has met enough of them, through the
+structural index of nb101_index.py.
 
 Fidelities are epochs trained: every epoch budget E of the file and its halfway point
 E // 2 (the official "stop_halfway" evaluation of a run trained for E epochs), sorted, e.g.
@@ -31,7 +32,7 @@ from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
-from benchlab.benchmarks.nb101_index import StructuralIndex, shape_of
+from benchlab.benchmarks.nb101_index import PrunedShape, StructuralIndex, pruned_parts
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
@@ -275,10 +276,14 @@ class NB101Benchmark(TabularBenchmark):
         self._checksum = None
         self._index = _HashIndex(arrays["hash"])
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
-        self._raw_rows: dict = {}  # raw Cell -> row: the fast path of repeated queries
-        self._full_draws: dict = {}  # raw Cell -> its row's observations at the full budget
+        # The one cache keyed by the raw Cell (whose hash is a Python-level call): a query
+        # hashes the cell once to find its row, then indexes the row's observations.
+        self._raw_rows: dict = {}  # raw Cell -> row
         self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
-        self._drawn: dict = {}  # (row, fidelity column) -> its observations
+        # row -> its observations at the full budget, None until first read: a list (8 bytes
+        # a row, no objects) because indexing it is the cheapest step of the hot path
+        self._full_drawn: list = [None] * n
+        self._drawn: dict = {}  # (row, other fidelity column) -> its observations
         # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
         self._runs = [metrics[:, e, :, h] for _, e, h in columns]
         self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
@@ -376,14 +381,19 @@ class NB101Benchmark(TabularBenchmark):
             if self._structure is None:
                 return None
             self._complete = len(self) == self.space.size
-        shape = shape_of(cell._bytes, cell._codes)  # the codes are the official labels
-        if shape is None or shape.size > self.max_vertices or shape.edges > self.max_edges:
+        parts = pruned_parts(cell._bytes, cell._codes)  # the codes are the official labels
+        if parts is None:
             return None
+        _, _, _, fingerprint, size, edges = parts
+        if size > self.max_vertices or edges > self.max_edges:
+            return None
+        if self._complete:
+            row = self._structure.unique_rows.get(fingerprint)
+            if row is not None:
+                return row
+        shape = PrunedShape(cell._codes, *parts)
         if not self._complete:
             return self._structure.find(shape)
-        row = self._structure.unique_rows.get(shape.fingerprint)
-        if row is not None:
-            return row
         rows = self._structure.shared_candidates(shape)
         # the cell's own row is among them (complete table): when alone, no check is needed
         return rows[0] if len(rows) == 1 else self._structure.find(shape, rows)
@@ -411,11 +421,14 @@ class NB101Benchmark(TabularBenchmark):
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
         if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
-                observations = self._full_draws.get(arch)
+                row = self._raw_rows.get(arch)
             except TypeError:  # unhashable: not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
+            if row is None:
+                row = self._row_of_new(arch)
+            observations = self._full_drawn[row]
             if observations is None:
-                observations = self._full_observations(arch)
+                observations = self._observations_of(row, self._full)
         else:
             observations = self._observations_of(self.row_of(arch), self._fidelity(fidelity))
         n = len(observations)
@@ -424,15 +437,6 @@ class NB101Benchmark(TabularBenchmark):
         if rng is self._raw_rng:
             return observations[((self._draw_raw() >> 11) * n) >> 53]  # = int(rng.random() * n), see _draw
         return observations[self._draw(rng, n)]
-
-    def _full_observations(self, arch) -> tuple[Observation, ...]:
-        """First query of a raw cell at the full budget: its row's observations, remembered."""
-        row = self._raw_rows.get(arch)
-        observations = self._observations_of(row if row is not None else self._row_of_new(arch), self._full)
-        if len(self._full_draws) >= _RAW_CACHE_LIMIT:
-            self._full_draws.clear()
-        self._full_draws[arch] = observations
-        return observations
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
         observations = self._observations_of(row, self._full if fidelity is None else self._fidelity(fidelity))
@@ -450,14 +454,18 @@ class NB101Benchmark(TabularBenchmark):
 
     def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at a fidelity column (read once, then reused)."""
-        observations = self._drawn.get((row, f))
+        full = f == self._full
+        observations = self._full_drawn[row] if full else self._drawn.get((row, f))
         if observations is None:
             row = int(row)
             key, fidelity = self._keys[row].decode("ascii"), self.fidelities[f]
             observations = _observations(key, float(self._params[row]), fidelity, self._runs[f][row].tolist())
             if not observations:
                 raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
-            self._drawn[(row, f)] = observations
+            if full:
+                self._full_drawn[row] = observations
+            else:
+                self._drawn[(row, f)] = observations
         return observations
 
     def repeats(self, arch, fidelity=None) -> list[Observation]:

@@ -111,6 +111,16 @@ def shape_of(data: bytes, labels) -> PrunedShape | None:
 
     `data` is the row-major n x n upper-triangular 0/1 adjacency as bytes, `labels` the
     official integer labels (a sequence). None when the input does not reach the output.
+    """
+    parts = pruned_parts(data, labels)
+    return None if parts is None else PrunedShape(labels, *parts)
+
+
+def pruned_parts(data: bytes, labels) -> tuple | None:
+    """`shape_of`'s fields after `labels` as a plain tuple: (kept_mask, outs, raw_colours,
+    fingerprint, size, edges), or None. A first sighting that the fingerprint alone
+    answers needs no PrunedShape object, so it is not made here.
+
     Written for few bytecodes (bitmasks of small ints): this is the cost of every first
     sighting. One backward sweep finds the vertices that reach the output; the forward
     sweep then colours only vertices reached from the input along those, which are exactly
@@ -147,7 +157,7 @@ def shape_of(data: bytes, labels) -> PrunedShape | None:
         return None
     colours[last] = colour = hash((labels[last] + 4, sums[last])) % _P
     size = kept.bit_count()
-    return PrunedShape(labels, kept, outs, colours, hash((size, (total + colour) % _P)) % _P, size, edges)
+    return kept, outs, colours, hash((size, (total + colour) % _P)) % _P, size, edges
 
 
 def shape_of_cell(cell: Cell) -> PrunedShape | None:
