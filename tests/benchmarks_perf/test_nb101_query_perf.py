@@ -168,10 +168,10 @@ def indexed(only108):
     return only108
 
 
-# Both targets are at the edge of what this query path reaches on two cores: measured 87-105x
-# (evolution) and 15-20x (never-seen variants), varying with machine load. The assertion keeps
-# the target; xfail keeps `make bench` usable while the shortfall is open (it reports XPASS when met).
-_AT_THE_EDGE = pytest.mark.xfail(strict=False, reason="target not reliably met yet: 87-105x / 15-20x measured")
+# The evolution target is at the edge of what this query path reaches on two cores: measured
+# 74-128x (median of runs about 97x), varying with machine load. The assertion keeps the target;
+# xfail keeps `make bench` usable while the shortfall is open (it reports XPASS when met).
+_AT_THE_EDGE = pytest.mark.xfail(strict=False, reason="target not reliably met yet: 74-128x measured")
 
 
 @_AT_THE_EDGE
@@ -195,7 +195,6 @@ def test_query_speed_evolution_workload(benchmark, indexed, pool):
     _paired_speedup(benchmark, setup, run, len(sequence), oracle, sequence[:ORACLE_QUERIES], target=100)
 
 
-@_AT_THE_EDGE
 def test_query_speed_never_seen_isomorphic_variants(benchmark, indexed, pool):
     """Every query is a raw spec met for the first time: the network renumbered plus a
     vertex that pruning removes. The benchmark has queried each network once before."""
