@@ -697,11 +697,9 @@ def _source_sha256(src: Path) -> str:
         memo = {}
     if memo_key in memo:
         return memo[memo_key]
-    digest = hashlib.sha256()
-    with open(src, "rb") as fh:
-        while block := fh.read(1 << 22):
-            digest.update(block)
-    memo[memo_key] = digest.hexdigest()
+    from benchlab.io.download import sha256_of
+
+    memo[memo_key] = sha256_of(src)
     memo_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = memo_path.with_name(f".{memo_path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(memo, indent=1, sort_keys=True))
