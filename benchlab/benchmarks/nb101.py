@@ -49,6 +49,7 @@ _RAW_CACHE_LIMIT = 1 << 20  # raw cells remembered before the cache starts afres
 _INDEX_AFTER_MISSES = 2000
 # bit generators whose random() is (next 64-bit draw >> 11) / 2**53 (not MT19937: 32-bit draws)
 _DOUBLE_FROM_RAW = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
+_new_tuple = tuple.__new__
 _STRUCTURAL: dict[tuple, StructuralIndex] = {}  # per file (path, size, mtime): built once a process
 _FIRST_SIGHTINGS: dict[tuple, int] = {}  # per file: first sightings answered by the official key
 
@@ -71,11 +72,11 @@ def _observations(key: str, params: float, fidelity: int, runs: list) -> tuple[O
     [train, valid, test, time] per repeat, NaN for a repeat not recorded. All are made at
     the row's first query: a cell queried again draws among ready objects, and a search
     that keeps querying a cell soon draws every repeat anyway."""
-    # positional arguments in the field order (key, valid, test, cost, fidelity, repeat,
-    # train, params): a third cheaper than keywords for this frozen dataclass
+    # tuple.__new__ with the fields in order (key, valid, test, cost, fidelity, repeat, train,
+    # params) skips the named tuple's Python-level __new__: a third of the cost
     return tuple(
         [
-            Observation(key, valid, test, time, fidelity, r, train, params)
+            _new_tuple(Observation, (key, valid, test, time, fidelity, r, train, params))
             for r, (train, valid, test, time) in enumerate(runs)
             if valid == valid  # NaN: no such repeat
         ]
@@ -276,14 +277,14 @@ class NB101Benchmark(TabularBenchmark):
         self._checksum = None
         self._index = _HashIndex(arrays["hash"])
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
-        # The one cache keyed by the raw Cell (whose hash is a Python-level call): a query
-        # hashes the cell once to find its row, then indexes the row's observations.
+        # Caches keyed by the raw Cell: a query at the full budget of a cell seen before is one
+        # lookup here and one draw. Only what was queried is held: a list over all rows (the
+        # earlier design) is a container the garbage collector walks whole, which cost a fresh
+        # benchmark ~2 us a first sighting.
         self._raw_rows: dict = {}  # raw Cell -> row
+        self._full_of_cell: dict = {}  # raw Cell -> its row's observations at the full budget
         self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
-        # row -> its observations at the full budget, None until first read: a list (8 bytes
-        # a row, no objects) because indexing it is the cheapest step of the hot path
-        self._full_drawn: list = [None] * n
-        self._drawn: dict = {}  # (row, other fidelity column) -> its observations
+        self._drawn: dict = {}  # (row, fidelity column) -> its observations, shared by isomorphic cells
         # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
         self._runs = [metrics[:, e, :, h] for _, e, h in columns]
         self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
@@ -364,6 +365,14 @@ class NB101Benchmark(TabularBenchmark):
         self._raw_rows[cell] = row
         return row
 
+    def _full_observations_of_new(self, cell) -> tuple[Observation, ...]:
+        """The full-budget observations of a raw cell not in `_full_of_cell` yet."""
+        observations = self._observations_of(self.row_of(cell), self._full)
+        if len(self._full_of_cell) >= _RAW_CACHE_LIMIT:
+            self._full_of_cell.clear()
+        self._full_of_cell[cell] = observations
+        return observations
+
     def _structural_row(self, cell: Cell) -> int | None:
         """The row found by fingerprint (see nb101_index), or None to use the official key.
 
@@ -421,14 +430,11 @@ class NB101Benchmark(TabularBenchmark):
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
         if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
-                row = self._raw_rows.get(arch)
+                observations = self._full_of_cell.get(arch)
             except TypeError:  # unhashable: not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
-            if row is None:
-                row = self._row_of_new(arch)
-            observations = self._full_drawn[row]
             if observations is None:
-                observations = self._observations_of(row, self._full)
+                observations = self._full_observations_of_new(arch)
         else:
             observations = self._observations_of(self.row_of(arch), self._fidelity(fidelity))
         n = len(observations)
@@ -454,18 +460,14 @@ class NB101Benchmark(TabularBenchmark):
 
     def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at a fidelity column (read once, then reused)."""
-        full = f == self._full
-        observations = self._full_drawn[row] if full else self._drawn.get((row, f))
+        observations = self._drawn.get((row, f))
         if observations is None:
             row = int(row)
             key, fidelity = self._keys[row].decode("ascii"), self.fidelities[f]
             observations = _observations(key, float(self._params[row]), fidelity, self._runs[f][row].tolist())
             if not observations:
                 raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
-            if full:
-                self._full_drawn[row] = observations
-            else:
-                self._drawn[(row, f)] = observations
+            self._drawn[(row, f)] = observations
         return observations
 
     def repeats(self, arch, fidelity=None) -> list[Observation]:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from benchlab.benchmarks import nb101
+from benchlab.benchmarks.base import Observation
 from benchlab.benchmarks.nb101 import NB101Benchmark, open_prefixed, registry_entries
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.spaces.nb101 import Cell, NB101Space, official_module_hash
@@ -89,6 +90,18 @@ def test_isomorphic_variants_find_the_same_row(bench, cells):
         assert variant != cell
         assert bench.row_of(variant) == i
         assert bench.query(variant, np.random.default_rng(2)) == bench.query(cell, np.random.default_rng(2))
+
+
+def test_raw_cell_caches_start_afresh_at_their_limit(bench, cells, monkeypatch):
+    monkeypatch.setattr(nb101, "_RAW_CACHE_LIMIT", 5)
+    rng = np.random.default_rng(0)
+    first = [bench.query(cell, rng) for cell in cells[:12]]
+    assert len(bench._raw_rows) <= 5 and len(bench._full_of_cell) <= 5
+    again = [bench.query(cell, np.random.default_rng(0)) for cell in cells[:12]]
+    assert all(type(o) is Observation for o in first + again) and [o.key for o in again] == [o.key for o in first]
+    # a row's observations are made once, whichever raw cell asked first
+    variant = isomorphic_variant(cells[3], np.random.default_rng(4))
+    assert bench.repeats(variant)[0] is bench.repeats(cells[3])[0]
 
 
 def test_means_optimum_iteration(bench, cells, metrics):
@@ -240,7 +253,7 @@ def test_open_maps_the_file_and_computes_nothing_per_cell(tmp_path, table_path, 
     path = write_table(tmp_path / "only108.h5", cells[:10], random_metrics(10, (108,)), epochs=(108,))
     bench = NB101Benchmark.open(path)
     assert all(_memory_mapped(a) for a in (bench.table.valid, bench.table.test, bench.table.keys, bench.table.params))
-    assert bench._means is None and not bench._drawn and not bench._raw_rows
+    assert bench._means is None and not bench._drawn and not bench._raw_rows and not bench._full_of_cell
     assert pickle.loads(pickle.dumps(bench)).query(cells[3], np.random.default_rng(0)) == bench.query(
         cells[3], np.random.default_rng(0)
     )
