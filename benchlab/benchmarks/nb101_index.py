@@ -102,8 +102,22 @@ def _members(mask: int) -> tuple[int, ...]:
     return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
-_MEMBERS_SIZE = 1 << 10  # vertex sets of cells up to 10 vertices, precomputed
-_MEMBERS = [_members(mask) for mask in range(_MEMBERS_SIZE)]
+class _Precomputed(dict):
+    """A dict that fills a missing entry from `make(key)` (a C-speed lookup once filled)."""
+
+    def __init__(self, make, keys):
+        super().__init__((key, make(key)) for key in keys)
+        self._make = make
+
+    def __missing__(self, key):
+        value = self[key] = self._make(key)
+        return value
+
+
+_MEMBERS = _Precomputed(_members, range(1 << 7))  # the vertices in a bitmask, as a tuple
+# per vertex count n: (u, u * n, 1 << u) from n-2 down to 0, and (v, 1 << v) from 0 to n-2
+_BACKWARD_SWEEP = _Precomputed(lambda n: tuple((u, u * n, 1 << u) for u in range(n - 2, -1, -1)), range(8))
+_FORWARD_SWEEP = _Precomputed(lambda n: tuple((v, 1 << v) for v in range(n - 1)), range(8))
 
 
 def shape_of(data: bytes, labels) -> PrunedShape | None:
@@ -132,29 +146,29 @@ def pruned_parts(data: bytes, labels) -> tuple | None:
     last = n - 1
     outs = [0] * n  # out-neighbour bitmask per vertex
     backward = 1 << last  # reaches the output (upper triangular: one sweep, last to first)
-    for u in range(last - 1, -1, -1):
-        outs[u] = targets = entries >> (u * n) & row
+    for u, shift, bit in _BACKWARD_SWEEP[n]:
+        outs[u] = targets = entries >> shift & row
         if targets & backward:
-            backward |= 1 << u
+            backward |= bit
     if not backward & 1:
         return None
+    # The input reaches the output, so the forward sweep reaches it too: no check needed.
     colours = [0] * n
     sums = [0] * n  # sum of the kept in-neighbours' colours, reduced when used
     kept = 1
     total = edges = 0
-    for v in range(last):  # the output, which has no out-edges, is coloured after the loop
-        if kept >> v & 1:
+    for v, bit in _FORWARD_SWEEP[n]:  # the output, which has no out-edges, is coloured after the loop
+        if kept & bit:
             # hash() of a non-negative int is already that int modulo _P: no need to reduce sums[v]
             colours[v] = colour = hash((labels[v] + 4, sums[v])) % _P
             total += colour
             targets = outs[v] & backward
-            kept |= targets
-            members = _MEMBERS[targets] if targets < _MEMBERS_SIZE else _members(targets)
-            edges += len(members)
-            for w in members:
-                sums[w] += colour
-    if not kept >> last & 1:
-        return None
+            if targets:
+                kept |= targets
+                members = _MEMBERS[targets]
+                edges += len(members)
+                for w in members:
+                    sums[w] += colour
     colours[last] = colour = hash((labels[last] + 4, sums[last])) % _P
     size = kept.bit_count()
     return kept, outs, colours, hash((size, (total + colour) % _P)) % _P, size, edges
@@ -251,7 +265,7 @@ def descendant_fingerprint(shape: PrunedShape) -> int:
     for v in reversed(_members(kept)):
         targets = outs[v] & kept
         below = 0
-        for w in _MEMBERS[targets] if targets < _MEMBERS_SIZE else _members(targets):
+        for w in _MEMBERS[targets]:
             below += down[w]
         down[v] = colour = hash((labels[v] + 4, below)) % _P
         total += hash((up[v], colour)) % _P
