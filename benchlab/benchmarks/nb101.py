@@ -278,11 +278,13 @@ class NB101Benchmark(TabularBenchmark):
         self._index = _HashIndex(arrays["hash"])
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
         # Caches keyed by the raw Cell: a query at the full budget of a cell seen before is one
-        # lookup here and one draw. Only what was queried is held: a list over all rows (the
-        # earlier design) is a container the garbage collector walks whole, which cost a fresh
+        # lookup in `_full_of_cell` and one draw; `_raw_rows` serves everything else (other
+        # budgets, means, repeats), so a search at the full budget inserts each new cell in
+        # one dict only. Only what was queried is held: a list over all rows (the earlier
+        # design) is a container the garbage collector walks whole, which cost a fresh
         # benchmark ~2 us a first sighting.
-        self._raw_rows: dict = {}  # raw Cell -> row
         self._full_of_cell: dict = {}  # raw Cell -> its row's observations at the full budget
+        self._raw_rows: dict = {}  # raw Cell -> row, for every lookup other than the above
         self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
         self._drawn: dict = {}  # (row, fidelity column) -> its observations, shared by isomorphic cells
         # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
@@ -353,7 +355,8 @@ class NB101Benchmark(TabularBenchmark):
         else through the official key (which also names the rule an invalid cell breaks)."""
         if not isinstance(cell, Cell):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
-        row = self._structural_row(cell)
+        queried = self._full_of_cell.get(cell)  # queried at the full budget: the key is known
+        row = self._index.find(queried[0].key) if queried else self._structural_row(cell)
         if row is None:
             key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
             row = self._index.find(key)
@@ -372,7 +375,7 @@ class NB101Benchmark(TabularBenchmark):
         search, and the calls saved are a sixth of it. Every other case (the index not built
         yet, a shared fingerprint, an invalid cell or not a Cell) goes through `_row_of_new`.
         """
-        row = self._raw_rows.get(cell)
+        row = self._raw_rows.get(cell) if self._raw_rows else None  # met at another budget
         if row is None:
             unique_rows = self._unique_rows
             if unique_rows is not None and cell.__class__ is Cell:
@@ -381,10 +384,6 @@ class NB101Benchmark(TabularBenchmark):
                     row = unique_rows.get(parts[3])
             if row is None:
                 row = self._row_of_new(cell)
-            else:
-                if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
-                    self._raw_rows.clear()
-                self._raw_rows[cell] = row
         observations = self._drawn.get((row, self._full))
         if observations is None:
             observations = self._observations_of(row, self._full)
