@@ -348,11 +348,15 @@ class NB101Benchmark(TabularBenchmark):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
         if row is None:
             row = self._row_of_new(arch)
+            if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
+                self._raw_rows.clear()
+            self._raw_rows[arch] = row
         return row
 
     def _row_of_new(self, cell) -> int:
         """Row of a raw cell met for the first time: structurally when the index can tell,
-        else through the official key (which also names the rule an invalid cell breaks)."""
+        else through the official key (which also names the rule an invalid cell breaks).
+        The caller caches it."""
         if not isinstance(cell, Cell):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
         queried = self._full_of_cell.get(cell)  # queried at the full budget: the key is known
@@ -362,9 +366,6 @@ class NB101Benchmark(TabularBenchmark):
             row = self._index.find(key)
             if row is None:
                 raise InvalidArchitectureError(f"{self.name}: cell {self.space.format(cell)} (key {key}) is not in the table")
-        if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
-            self._raw_rows.clear()
-        self._raw_rows[cell] = row
         return row
 
     def _full_observations_of_new(self, cell) -> tuple[Observation, ...]:

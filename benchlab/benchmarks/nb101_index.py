@@ -11,10 +11,12 @@ so an accepted row is exactly the row the official algorithm finds; when no cand
 passes (a cell absent from the table, or a rare fingerprint tie) the caller falls back to
 the official key.
 
-The fingerprint of a pruned cell (a DAG whose vertex order is topological), with P = 2**61-1:
-    colour[v] = hash((label_v + 4, (sum of colour[u] over edges u -> v) % P)) % P
-    F         = hash((vertices, (sum of colour[v]) % P)) % P
-Python's own tuple hash makes this a few C calls per vertex: a hash of each vertex's tree
+The fingerprint of a pruned cell (a DAG whose vertex order is topological), with M the low
+61 bits:
+    colour[v] = hash((label_v + 4, sum of colour[u] over edges u -> v)) & M
+    F         = hash((vertices, sum of colour[v])) & M
+Python's own tuple hash makes this a few C calls per vertex (hashing an int inside the
+tuple reduces it modulo 2**61-1 in C, and a mask is cheaper than `%`): a hash of each vertex's tree
 of ancestors. It depends only on the graph up to isomorphism, and only on what the official
 (Weisfeiler-Lehman) hash sees, so cells with one official hash share it. The per-vertex
 colours `up` also drive the isomorphism check: an isomorphism maps each vertex to one of
@@ -33,7 +35,8 @@ import numpy as np
 from benchlab.spaces.nb101 import Cell
 
 _ASCII01 = bytes.maketrans(b"\x00\x01", b"01")
-_P = (1 << 61) - 1  # CPython's modulus for hashing ints: hash(x) == x for 0 <= x < _P
+_P = (1 << 61) - 1  # CPython's modulus for hashing ints: hash(x) == x % _P for x >= 0
+_M = (1 << 61) - 1  # the same number, used as a mask: colours are the low 61 bits of a tuple hash
 _MAX_TRIES = 720  # isomorphism candidates tried per row before giving up (falls back)
 # CPython's tuple hash (Objects/tupleobject.c, unchanged since 3.8), rebuilt with numpy below.
 _XXPRIME_1, _XXPRIME_2, _XXPRIME_5 = 11400714785074694791, 14029467366897019727, 2870177450012600261
@@ -41,7 +44,7 @@ _TUPLE2_SUFFIX = 2 ^ (_XXPRIME_5 ^ 3527539)
 
 
 def _pair_hash_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """`hash((a, b)) % _P` for uint64 arrays with entries in [0, _P), as CPython computes it."""
+    """`hash((a, b)) & _M` for uint64 arrays with entries in [0, _P), as CPython computes it."""
     acc = np.full(a.shape, _XXPRIME_5, dtype=np.uint64)
     for lane in (a, b):
         acc = acc + lane * np.uint64(_XXPRIME_2)
@@ -49,10 +52,8 @@ def _pair_hash_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         acc = acc * np.uint64(_XXPRIME_1)
     acc = acc + np.uint64(_TUPLE2_SUFFIX)
     acc = np.where(acc == np.uint64(_MASK64), np.uint64(1546275796), acc)
-    # the hash is a signed 64-bit value; Python's % _P of a negative x = u - 2**64 adds 2**64 % _P = 8
-    reduced = acc % np.uint64(_P)
-    negative = acc >= np.uint64(1 << 63)
-    return np.where(negative, (reduced + np.uint64(_P - 8)) % np.uint64(_P), reduced)
+    # acc is the signed hash's two's complement, whose low 61 bits Python's `& _M` keeps
+    return acc & np.uint64(_M)
 
 
 _MASK64 = (1 << 64) - 1
@@ -159,8 +160,8 @@ def pruned_parts(data: bytes, labels) -> tuple | None:
     total = edges = 0
     for v, bit in _FORWARD_SWEEP[n]:  # the output, which has no out-edges, is coloured after the loop
         if kept & bit:
-            # hash() of a non-negative int is already that int modulo _P: no need to reduce sums[v]
-            colours[v] = colour = hash((labels[v] + 4, sums[v])) % _P
+            # the tuple hash reduces sums[v] modulo _P itself (in C)
+            colours[v] = colour = hash((labels[v] + 4, sums[v])) & _M
             total += colour
             targets = outs[v] & backward
             if targets:
@@ -169,9 +170,9 @@ def pruned_parts(data: bytes, labels) -> tuple | None:
                 edges += len(members)
                 for w in members:
                     sums[w] += colour
-    colours[last] = colour = hash((labels[last] + 4, sums[last])) % _P
+    colours[last] = colour = hash((labels[last] + 4, sums[last])) & _M
     size = kept.bit_count()
-    return kept, outs, colours, hash((size, (total + colour) % _P)) % _P, size, edges
+    return kept, outs, colours, hash((size, total + colour)) & _M, size, edges
 
 
 def shape_of_cell(cell: Cell) -> PrunedShape | None:
@@ -181,7 +182,7 @@ def shape_of_cell(cell: Cell) -> PrunedShape | None:
 def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):
     """(fingerprint (n,) uint64, colours (n, V) uint64 with 0 for pruned/padding vertices).
 
-    The same arithmetic as `shape_of`, vectorised over rows (loops only over the V <= 7
+    The same arithmetic as `shape_of`, vectorised over rows (loops only over the V
     vertex positions). Colours stay at the stored vertex positions.
     """
     n, V = ops.shape
@@ -199,14 +200,17 @@ def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.
     label = (ops.astype(np.int64) + 4).astype(np.uint64)
     colours = np.zeros((n, V), dtype=np.uint64)
     zero, p = np.uint64(0), np.uint64(_P)
+    # sums are kept reduced modulo P term by term (what hashing the int does), so no uint64 overflows
     for v in range(V):
-        total = np.zeros(n, dtype=np.uint64)  # at most 6 terms below 2**61: no overflow
+        total = np.zeros(n, dtype=np.uint64)
         for u in range(v):
-            total += np.where(adj[:, u, v] & kept[:, u], colours[:, u], zero)
-        colours[:, v] = np.where(kept[:, v], _pair_hash_array(label[:, v], total % p), zero)
+            total = (total + np.where(adj[:, u, v] & kept[:, u], colours[:, u] % p, zero)) % p
+        colours[:, v] = np.where(kept[:, v], _pair_hash_array(label[:, v], total), zero)
     count = kept.sum(axis=1).astype(np.uint64)
-    fingerprints = _pair_hash_array(count, colours.sum(axis=1, dtype=np.uint64) % p)
-    return fingerprints, colours
+    total = np.zeros(n, dtype=np.uint64)
+    for v in range(V):
+        total = (total + colours[:, v] % p) % p
+    return _pair_hash_array(count, total), colours
 
 
 def isomorphic(a: PrunedShape, b: PrunedShape) -> bool:
@@ -267,9 +271,9 @@ def descendant_fingerprint(shape: PrunedShape) -> int:
         below = 0
         for w in _MEMBERS[targets]:
             below += down[w]
-        down[v] = colour = hash((labels[v] + 4, below)) % _P
-        total += hash((up[v], colour)) % _P
-    return hash((shape.size, total % _P)) % _P
+        down[v] = colour = hash((labels[v] + 4, below)) & _M
+        total += hash((up[v], colour)) & _M
+    return hash((shape.size, total)) & _M
 
 
 class StructuralIndex:
