@@ -34,6 +34,7 @@ from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
 from benchlab.benchmarks.nb101_index import PrunedShape, StructuralIndex, pruned_parts
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
+from benchlab.io.atomic import write_atomic
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
@@ -726,8 +727,5 @@ def _source_sha256(src: Path) -> str:
     from benchlab.io.download import sha256_of
 
     memo[memo_key] = sha256_of(src)
-    memo_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo_path.with_name(f".{memo_path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(memo, indent=1, sort_keys=True))
-    os.replace(tmp, memo_path)
+    write_atomic(memo_path, json.dumps(memo, indent=1, sort_keys=True).encode())
     return memo[memo_key]

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from benchlab.errors import DataError
+from benchlab.io.atomic import AtomicTarget
 
 FORMAT_VERSION = 1
 _ARRAYS = ("valid", "test", "cost", "train")
@@ -67,7 +67,6 @@ class Table:
     def save(self, path: str | os.PathLike) -> None:
         """Write atomically: a temporary file in the same folder, renamed when complete."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"keys": self.keys, "fidelities": np.asarray(self.fidelities, dtype=np.int64)}
         for name in _ARRAYS + ("params",):
             arr = getattr(self, name)
@@ -75,15 +74,8 @@ class Table:
                 arrays[name] = arr
         meta = dict(self.meta, format_version=FORMAT_VERSION)
         arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.chmod(tmp, 0o644)  # mkstemp makes files private; a cache is meant to be shared
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with AtomicTarget(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Table":

@@ -4,26 +4,25 @@
     E/runs/<benchmark-slug>/<strategy-label>/seed-0007.parquet     (one finished run)
     E/runs/<benchmark-slug>/<strategy-label>/seed-0007.failed.json (traceback of a failed run)
 
-Every file is written to a temporary name in its own folder and renamed into place with
-`os.replace`, so a killed process leaves either the old file, the new file, or a stray
-temporary file (removed on the next start), never a half-written result.
+Every file is written through `benchlab.io.atomic` (re-exported here): a temporary name in
+its own folder, renamed into place with `os.replace`, so a killed process leaves either the
+old file, the new file, or a stray temporary file (removed on the next start), never a
+half-written result.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from benchlab.harness.tasks import METADATA_KEY, RunTask
+from benchlab.io.atomic import TMP_PREFIX, write_atomic, write_json_atomic  # noqa: F401 (re-exported)
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
-_TMP_PREFIX = ".tmp-"
 
 
 def slug(name: str) -> str:
@@ -37,23 +36,6 @@ def run_path(out_dir: Path, task: RunTask, suffix: str = ".parquet") -> Path:
 
 def failed_path(out_dir: Path, task: RunTask) -> Path:
     return run_path(out_dir, task, ".failed.json")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX + path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_json_atomic(path: Path, obj) -> None:
-    write_atomic(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
 
 
 def run_metadata(path: Path) -> dict | None:
@@ -76,7 +58,7 @@ def remove_stray_temporaries(out_dir: Path) -> int:
     root = Path(out_dir)
     if not root.exists():
         return 0
-    for tmp in root.rglob(_TMP_PREFIX + "*"):
+    for tmp in root.rglob(TMP_PREFIX + "*"):
         if tmp.is_file():
             tmp.unlink(missing_ok=True)
             removed += 1

@@ -21,7 +21,6 @@ import hashlib
 import math
 import multiprocessing
 import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.errors import DataError, InvalidArchitectureError
+from benchlab.io.atomic import AtomicTarget
 from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
@@ -400,24 +400,17 @@ def _write_hdf5(dst: Path, arrays: dict, attrs: dict) -> None:
     import h5py
 
     try:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+        target = AtomicTarget(dst)
     except OSError as exc:
         raise DataError(f"{dst}: cannot write there ({exc.strerror}); choose another --out") from None
-    os.close(fd)
     try:
-        with h5py.File(tmp, "w") as out:
+        with target as tmp, h5py.File(tmp, "w") as out:
             for name, value in attrs.items():
                 out.attrs[name] = value
             for name, array in arrays.items():
                 out.create_dataset(name, data=array)
-        os.replace(tmp, dst)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise DataError(f"{dst}: writing the table failed ({exc}); check the free space or choose another --out") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def convert_nb101(

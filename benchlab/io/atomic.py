@@ -1,0 +1,60 @@
+"""Writing a file so that readers see the old file or the new one, never half of one.
+
+Every file benchlab writes (tables, run results, manifests, reports, caches) goes through
+`AtomicTarget`: the bytes go to a temporary file in the destination's folder, which is
+renamed onto the destination (`os.replace`, atomic within one file system) only when the
+write completed, and removed when it failed. A killed process can leave a stray temporary,
+whose name starts with TMP_PREFIX so that the next run can find and delete it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+TMP_PREFIX = ".tmp-"
+
+
+class AtomicTarget:
+    """`with AtomicTarget(path) as tmp:` write to `tmp`; it replaces `path` when the block ends
+    normally and is removed when the block raises.
+
+    Making the temporary file (and the destination's folder) happens in the constructor, so a
+    caller can tell "cannot write there" (raised here) from "the write failed" (raised in the
+    block). Files get mode `mode` (mkstemp makes them private; tables, results and reports are
+    meant to be shared).
+    """
+
+    def __init__(self, path: str | os.PathLike, mode: int = 0o644):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{self.path.name}.", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+        self._mode = mode
+
+    def __enter__(self) -> Path:
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        if exc_type is not None:
+            self.tmp.unlink(missing_ok=True)
+            return False
+        try:
+            os.chmod(self.tmp, self._mode)
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+        return False
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    with AtomicTarget(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> None:
+    write_atomic(path, (json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n").encode())
