@@ -284,8 +284,9 @@ class NB101Benchmark(TabularBenchmark):
         # one dict only. Only what was queried is held: a list over all rows (the earlier
         # design) is a container the garbage collector walks whole, which cost a fresh
         # benchmark ~2 us a first sighting.
-        self._full_of_cell: dict = {}  # raw Cell -> its row's observations at the full budget
-        self._raw_rows: dict = {}  # raw Cell -> row, for every lookup other than the above
+        # both keyed by Cell._key, the raw (matrix, ops) as bytes: hashed and compared in C
+        self._full_of_cell: dict = {}  # raw cell -> its row's observations at the full budget
+        self._raw_rows: dict = {}  # raw cell -> row, for every lookup other than the above
         self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
         self._drawn: dict = {}  # (row, fidelity column) -> its observations, shared by isomorphic cells
         # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
@@ -344,14 +345,14 @@ class NB101Benchmark(TabularBenchmark):
     # -- lookups ------------------------------------------------------------------
     def row_of(self, arch) -> int:
         try:
-            row = self._raw_rows.get(arch)
-        except TypeError:  # unhashable: not a Cell
+            row = self._raw_rows.get(arch._key)
+        except AttributeError:  # not a Cell
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
         if row is None:
             row = self._row_of_new(arch)
             if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
                 self._raw_rows.clear()
-            self._raw_rows[arch] = row
+            self._raw_rows[arch._key] = row
         return row
 
     def _row_of_new(self, cell) -> int:
@@ -360,7 +361,7 @@ class NB101Benchmark(TabularBenchmark):
         The caller caches it."""
         if not isinstance(cell, Cell):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
-        queried = self._full_of_cell.get(cell)  # queried at the full budget: the key is known
+        queried = self._full_of_cell.get(cell._key)  # queried at the full budget: the key is known
         row = self._index.find(queried[0].key) if queried else self._structural_row(cell)
         if row is None:
             key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
@@ -377,7 +378,8 @@ class NB101Benchmark(TabularBenchmark):
         search, and the calls saved are a sixth of it. Every other case (the index not built
         yet, a shared fingerprint, an invalid cell or not a Cell) goes through `_row_of_new`.
         """
-        row = self._raw_rows.get(cell) if self._raw_rows else None  # met at another budget
+        key = cell._key
+        row = self._raw_rows.get(key) if self._raw_rows else None  # met at another budget
         if row is None:
             unique_rows = self._unique_rows
             if unique_rows is not None and cell.__class__ is Cell:
@@ -391,7 +393,7 @@ class NB101Benchmark(TabularBenchmark):
             observations = self._observations_of(row, self._full)
         if len(self._full_of_cell) >= _RAW_CACHE_LIMIT:
             self._full_of_cell.clear()
-        self._full_of_cell[cell] = observations
+        self._full_of_cell[key] = observations
         return observations
 
     def _structural_row(self, cell: Cell) -> int | None:
@@ -455,8 +457,8 @@ class NB101Benchmark(TabularBenchmark):
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
         if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
             try:
-                observations = self._full_of_cell.get(arch)
-            except TypeError:  # unhashable: not a Cell
+                observations = self._full_of_cell.get(arch._key)
+            except AttributeError:  # not a Cell
                 raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
             if observations is None:
                 observations = self._full_observations_of_new(arch)

@@ -145,7 +145,7 @@ class Cell:
     vertex/edge limits belong to the space.
     """
 
-    __slots__ = ("ops", "_bytes", "_codes", "_hash", "_matrix")
+    __slots__ = ("ops", "_bytes", "_codes", "_key", "_hash", "_matrix")
 
     def __init__(self, matrix, ops: Sequence[str]):
         n, data = _matrix_bytes(matrix)
@@ -187,7 +187,10 @@ class Cell:
         set_(self, "_bytes", data)
         set_(self, "ops", ops)
         set_(self, "_codes", codes)
-        set_(self, "_hash", hash((data, ops)))
+        # (matrix, ops) as one bytes object: caches keyed by it hash and compare in C (a dict
+        # keyed by the Cell calls __hash__ in Python on every lookup)
+        set_(self, "_key", data + bytes([code & 0xFF for code in codes]))
+        set_(self, "_hash", hash(self._key))
         set_(self, "_matrix", None)
 
     @classmethod
@@ -219,7 +222,7 @@ class Cell:
 
     def __eq__(self, other) -> bool:
         return (
-            other.__class__ is Cell and self._bytes == other._bytes and self.ops == other.ops
+            other.__class__ is Cell and self._key == other._key
         )
 
     def __repr__(self) -> str:
