@@ -104,6 +104,15 @@ def test_raw_cell_caches_start_afresh_at_their_limit(bench, cells, monkeypatch):
     assert bench.repeats(variant)[0] is bench.repeats(cells[3])[0]
 
 
+def test_an_equal_new_cell_object_is_a_cache_hit(bench, cells, monkeypatch):
+    rng = np.random.default_rng(0)
+    first = bench.query(cells[4], rng)
+    copy = Cell(cells[4].matrix.copy(), list(cells[4].ops))
+    assert copy is not cells[4]
+    monkeypatch.setattr(bench, "_full_observations_of_new", None)  # a miss would fail here
+    assert bench.query(copy, np.random.default_rng(0)) is first
+
+
 def test_means_optimum_iteration(bench, cells, metrics):
     assert bench.optimum.valid == pytest.approx(np.nanmax(np.nanmean(metrics[:, 3, :, 1, 1], axis=1)))
     assert bench.optimum.test == pytest.approx(np.nanmax(np.nanmean(metrics[:, 3, :, 1, 2], axis=1)))

@@ -242,6 +242,20 @@ def test_cell_is_an_immutable_value():
     assert other != EXAMPLE and NB101Space().key(other) == NB101Space().key(EXAMPLE)
 
 
+def test_cells_differing_in_one_op_or_edge_are_different_values():
+    ops = list(EXAMPLE.ops)
+    for i in range(1, len(ops) - 1):
+        for op in OPS:
+            changed = Cell(EXAMPLE.matrix, ops[:i] + [op] + ops[i + 1 :])
+            assert (changed == EXAMPLE) == (op == ops[i])
+            assert (changed._key == EXAMPLE._key) == (op == ops[i])
+    matrix = EXAMPLE.matrix.copy()
+    matrix[0, 1] ^= 1
+    assert Cell(matrix, ops) != EXAMPLE
+    # the same raw spec at another size is another key (n * n + n bytes fixes n)
+    assert len({Cell(np.eye(n, k=1, dtype=int), ["input"] + ["maxpool3x3"] * (n - 2) + ["output"])._key for n in range(2, 8)}) == 6
+
+
 # ------------------------------------------------------------------------------ moves
 def test_sampling_is_reproducible_valid_and_full_size(space):
     a = [space.sample(np.random.default_rng(5)) for _ in range(3)]
