@@ -278,13 +278,13 @@ class NB101Benchmark(TabularBenchmark):
         self._checksum = None
         self._index = _HashIndex(arrays["hash"])
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
-        # Caches keyed by the raw Cell: a query at the full budget of a cell seen before is one
-        # lookup in `_full_of_cell` and one draw; `_raw_rows` serves everything else (other
-        # budgets, means, repeats), so a search at the full budget inserts each new cell in
-        # one dict only. Only what was queried is held: a list over all rows (the earlier
-        # design) is a container the garbage collector walks whole, which cost a fresh
-        # benchmark ~2 us a first sighting.
-        # both keyed by Cell._key, the raw (matrix, ops) as bytes: hashed and compared in C
+        # Caches keyed by the raw cell (`Cell._key`, its (matrix, ops) as bytes: hashed and
+        # compared in C): a query at the full budget of a cell seen before is one lookup in
+        # `_full_of_cell` and one draw; `_raw_rows` serves everything else (other budgets,
+        # means, repeats), so a search at the full budget inserts each new cell in one dict
+        # only. Only what was queried is held: a list over all rows (the earlier design) is a
+        # container the garbage collector walks whole, which cost a fresh benchmark ~2 us a
+        # first sighting.
         self._full_of_cell: dict = {}  # raw cell -> its row's observations at the full budget
         self._raw_rows: dict = {}  # raw cell -> row, for every lookup other than the above
         self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw

@@ -3,7 +3,7 @@
 The official module hash costs ~0.3 ms a cell (dozens of MD5 digests of hex strings). A
 cell never met before would pay it on every first sighting. Instead, every row of the
 table gets a 64-bit structural fingerprint, computed for the whole table at once with
-numpy; a query computes the same fingerprint for its cell in pure Python (~5 us), finds
+numpy; a query computes the same fingerprint for its cell in pure Python (~4 us), finds
 the candidate rows in a dict, and accepts a row only after an exact isomorphism check
 against that row's cell (in a complete table, see NB101Benchmark._structural_row, a
 candidate that is alone needs none). Isomorphic cells have the same official hash,
@@ -15,15 +15,16 @@ The fingerprint of a pruned cell (a DAG whose vertex order is topological), with
 61 bits:
     colour[v] = hash((label_v + 4, sum of colour[u] over edges u -> v)) & M
     F         = hash((vertices, sum of colour[v])) & M
-Python's own tuple hash makes this a few C calls per vertex (hashing an int inside the
-tuple reduces it modulo 2**61-1 in C, and a mask is cheaper than `%`): a hash of each vertex's tree
-of ancestors. It depends only on the graph up to isomorphism, and only on what the official
-(Weisfeiler-Lehman) hash sees, so cells with one official hash share it. The per-vertex
-colours `up` also drive the isomorphism check: an isomorphism maps each vertex to one of
-the same colour. For the table the tuple hash is rebuilt in numpy
+Python's own tuple hash makes this a few C calls per vertex (hashing the int sum inside
+the tuple reduces it modulo 2**61-1 in C, and a mask is cheaper than `%`): a hash of each
+vertex's tree of ancestors. It depends only on the graph up to isomorphism, and only on
+what the official (Weisfeiler-Lehman) hash sees, so cells with one official hash share it.
+The per-vertex colours `up` also drive the isomorphism check: an isomorphism maps each
+vertex to one of the same colour. For the table the tuple hash is rebuilt in numpy
 (CPython's algorithm); tests check that both agree on every row, and were they ever to
-differ (another Python implementation) lookups would only miss and fall back. Hand-written because no library computes an invariant of these labelled DAGs
-that is both vectorisable over a table and cheap for one small graph.
+differ (another Python implementation) lookups would only miss and fall back.
+Hand-written because no library computes an invariant of these labelled DAGs that is both
+vectorisable over a table and cheap for one small graph.
 """
 
 from __future__ import annotations
