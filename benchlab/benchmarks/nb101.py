@@ -355,14 +355,15 @@ class NB101Benchmark(TabularBenchmark):
             self._raw_rows[arch._key] = row
         return row
 
-    def _row_of_new(self, cell) -> int:
+    def _row_of_new(self, cell, parts: tuple | None = None) -> int:
         """Row of a raw cell met for the first time: structurally when the index can tell,
         else through the official key (which also names the rule an invalid cell breaks).
-        The caller caches it."""
+        `parts` is the cell's `pruned_parts` when the caller already computed them. The
+        caller caches the row."""
         if not isinstance(cell, Cell):
             raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
         queried = self._full_of_cell.get(cell._key)  # queried at the full budget: the key is known
-        row = self._index.find(queried[0].key) if queried else self._structural_row(cell)
+        row = self._index.find(queried[0].key) if queried else self._structural_row(cell, parts)
         if row is None:
             key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
             row = self._index.find(key)
@@ -381,13 +382,13 @@ class NB101Benchmark(TabularBenchmark):
         key = cell._key
         row = self._raw_rows.get(key) if self._raw_rows else None  # met at another budget
         if row is None:
-            unique_rows = self._unique_rows
+            unique_rows, parts = self._unique_rows, None
             if unique_rows is not None and cell.__class__ is Cell:
                 parts = pruned_parts(cell._bytes, cell._codes)  # (..., fingerprint, size, edges)
                 if parts is not None and parts[4] <= self.max_vertices and parts[5] <= self.max_edges:
                     row = unique_rows.get(parts[3])
             if row is None:
-                row = self._row_of_new(cell)
+                row = self._row_of_new(cell, parts)
         observations = self._drawn.get((row, self._full))
         if observations is None:
             observations = self._observations_of(row, self._full)
@@ -396,8 +397,9 @@ class NB101Benchmark(TabularBenchmark):
         self._full_of_cell[key] = observations
         return observations
 
-    def _structural_row(self, cell: Cell) -> int | None:
+    def _structural_row(self, cell: Cell, parts: tuple | None = None) -> int | None:
         """The row found by fingerprint (see nb101_index), or None to use the official key.
+        `parts`: the cell's `pruned_parts`, when already computed.
 
         The index is shared by every benchmark on the same file in this process and built
         once the process has answered _INDEX_AFTER_MISSES first sightings through the
@@ -412,9 +414,10 @@ class NB101Benchmark(TabularBenchmark):
             self._use_structure(_structural_index(self.path, self._cell_arrays))
             if self._structure is None:
                 return None
-        parts = pruned_parts(cell._bytes, cell._codes)  # the codes are the official labels
         if parts is None:
-            return None
+            parts = pruned_parts(cell._bytes, cell._codes)  # the codes are the official labels
+            if parts is None:
+                return None
         _, _, _, fingerprint, size, edges = parts
         if size > self.max_vertices or edges > self.max_edges:
             return None
