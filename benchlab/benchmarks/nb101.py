@@ -389,9 +389,7 @@ class NB101Benchmark(TabularBenchmark):
                     row = unique_rows.get(parts[3])
             if row is None:
                 row = self._row_of_new(cell, parts)
-        observations = self._drawn.get((row, self._full))
-        if observations is None:
-            observations = self._observations_of(row, self._full)
+        observations = self._observations_of(row, self._full)
         if len(self._full_of_cell) >= _RAW_CACHE_LIMIT:
             self._full_of_cell.clear()
         self._full_of_cell[key] = observations
