@@ -53,6 +53,27 @@ class SearchSpace(ABC):
     def neighbours(self, arch: Hashable) -> list:
         """Every valid architecture one elementary change away, distinct keys, parent excluded."""
 
+    #: how many crossover masks are drawn before a parent is returned instead
+    crossover_tries: int = 100
+
+    def crossover(self, a: Hashable, b: Hashable, rng: np.random.Generator) -> Hashable:
+        """A valid child taking each decision from `a` or `b` with probability 1/2.
+
+        Uniform crossover over `to_decisions`. A mask whose child is no valid architecture
+        is drawn again (repair by resampling); after `crossover_tries` invalid children a
+        parent chosen at random is returned, so the result is always valid.
+        """
+        from benchlab.errors import InvalidArchitectureError
+
+        first, second = self.to_decisions(a), self.to_decisions(b)
+        for _ in range(self.crossover_tries):
+            take_first = rng.random(len(first)) < 0.5
+            try:
+                return self.from_decisions(np.where(take_first, first, second))
+            except InvalidArchitectureError:
+                continue
+        return a if rng.random() < 0.5 else b
+
     # -- encodings for models and policies ----------------------------------------
     @property
     @abstractmethod

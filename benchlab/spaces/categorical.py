@@ -70,6 +70,11 @@ class CategoricalSpace(SearchSpace):
         out[dim] = (arch[dim] + shift) % self._sizes[dim]
         return tuple(out)
 
+    def crossover(self, a, b, rng: np.random.Generator) -> tuple:
+        """Uniform crossover: each dimension from `a` or `b` with probability 1/2 (always valid)."""
+        take_a = rng.random(len(self._sizes)) < 0.5
+        return tuple(int(x if t else y) for x, y, t in zip(a, b, take_a))
+
     def neighbours(self, arch) -> list:
         result = []
         for i, dim in enumerate(self.dimensions):
