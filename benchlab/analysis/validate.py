@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.analysis import performance, stats
-from benchlab.analysis.load import Experiment, load_experiment, run_file
+from benchlab.analysis.load import Experiment, load_experiment
 from benchlab.errors import ConfigError
+from benchlab.harness.storage import run_file
 
 DEFAULT_AGAINST = ("rs", "re", "reinforce", "bo")
 DEFAULT_OUT = Path("reports") / "validate"
