@@ -6,8 +6,11 @@ or a `Proposal` that also names a fidelity; `tell(arch, feedback)` reports what 
 search would see. `Feedback` has no field for test metrics, so no strategy can use them.
 `ask()` may be called several times before the matching `tell()`s (parallel workers).
 
-Subclasses implement `_ask()` and `_tell()`; this base class adds the `dedupe` option
-(propose only architectures whose canonical key is neither evaluated nor pending).
+Subclasses implement `_ask()` and `_tell()` (abstract: a class without them cannot be
+built); this base class adds the `dedupe` option (propose only architectures whose
+canonical key is neither evaluated nor pending). Each class declares what its
+hyperparameters accept in `hyperparameter_constraints` (see `algorithms.hyperparameters`);
+`benchlab.testing.check_strategy` checks a class against this whole contract.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from algorithms.hyperparameters import check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
@@ -71,10 +75,13 @@ class PendingKeys:
 class Strategy(ABC):
     """Base class of the search strategies. See the module docstring for the contract."""
 
+    #: what each keyword argument of `__init__` accepts; merged with the subclasses' own
+    hyperparameter_constraints = {"dedupe": bool}
     #: how many proposals a deduplicating ask tries before falling back to random samples
     dedupe_tries: int = 100
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *, dedupe: bool = False):
+        check_hyperparameters(type(self), {"dedupe": dedupe})
         if not isinstance(rng, np.random.Generator):
             raise TypeError("rng must be a numpy.random.Generator")
         self.space = space

@@ -2,8 +2,10 @@
 
 A name is a registry name (`nb201/cifar10`), a prefixed name the registry opens
 (`nb101:PATH`), or a user's own `package.module:factory` whose call returns a Benchmark
-(so a benchmark outside the project needs no registration). Opened benchmarks are cached
-per process, so a worker process reads each table once.
+(so a benchmark outside the project needs no registration). A factory's benchmark must
+pass `benchlab.testing.check_benchmark` when it is opened, so a broken one stops the
+experiment at loading, before any run. Opened benchmarks are cached per process, so a
+worker process reads each table (and checks a factory's benchmark) once.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def _from_factory(name: str, module_name: str, attr: str) -> Benchmark:
     bench = factory()
     if not isinstance(bench, Benchmark):
         raise UnknownNameError(f"{name} returned {type(bench).__name__}, not a benchmark")
+    from benchlab.testing import ConformanceError, check_benchmark
+
+    try:
+        check_benchmark(bench)
+    except ConformanceError as exc:
+        raise ConformanceError(f"benchmark factory {name}: {exc}") from exc
     return bench
 
 
