@@ -21,7 +21,7 @@ except ModuleNotFoundError:  # Python 3.10
 from algorithms import STRATEGIES, load_strategy
 from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
-from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, shipped_benchmarks, try_open
+from benchlab.harness.benchmarks import default_benchmarks, open_checked, shipped_benchmarks, try_open
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
@@ -296,7 +296,7 @@ def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, not
         if name.startswith("@"):
             raise ConfigError(f"{source}: unknown benchmark selector {name!r}; use one of {', '.join(SELECTORS)}")
         try:
-            open_benchmark(name)
+            open_checked(name)
         except UserError as exc:
             raise ConfigError(str(exc)) from None
         resolved.append(name)

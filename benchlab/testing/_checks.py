@@ -52,7 +52,12 @@ class Checker:
 
 @contextmanager
 def global_random_state_kept(check: Checker, what: str):
-    """Fail when the code inside draws from Python's or numpy's global random state."""
+    """Fail when the code inside draws from Python's or numpy's global random state.
+
+    The states are compared before and after, so another thread drawing meanwhile (a Dask
+    worker's own machinery, say) would be blamed: the kit runs where the caller runs, in
+    the command's own process before any worker starts.
+    """
     python_state, numpy_state = random.getstate(), np.random.get_state()
     yield
     numpy_after = np.random.get_state()
