@@ -57,9 +57,10 @@ class Interval:
     def accepts(self, value) -> bool:
         if not _is_instance(value, self.kind) or (isinstance(value, float) and math.isnan(value)):
             return False
-        if self.low is not None and (value < self.low or (value == self.low and self.closed in ("right", "neither"))):
+        open_low, open_high = self.closed in ("right", "neither"), self.closed in ("left", "neither")
+        if self.low is not None and (value < self.low or (value == self.low and open_low)):
             return False
-        return not (self.high is not None and (value > self.high or (value == self.high and self.closed in ("left", "neither"))))
+        return not (self.high is not None and (value > self.high or (value == self.high and open_high)))
 
     def __str__(self) -> str:
         what = "an integer" if self.kind is int else "a number"
