@@ -16,6 +16,7 @@ STRATEGIES = {
     "reinforce": "algorithms.reinforce:Reinforce",
     "bo": "algorithms.bayesian_optimisation:BayesianOptimisation",
     "ls": "algorithms.local_search:LocalSearch",
+    "ga": "algorithms.genetic_algorithm:GeneticAlgorithm",
 }
 
 
