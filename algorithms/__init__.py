@@ -17,6 +17,7 @@ STRATEGIES = {
     "bo": "algorithms.bayesian_optimisation:BayesianOptimisation",
     "ls": "algorithms.local_search:LocalSearch",
     "ga": "algorithms.genetic_algorithm:GeneticAlgorithm",
+    "qlearning": "algorithms.q_learning:QLearning",
 }
 
 

@@ -122,6 +122,13 @@ class Strategy:
             self._seen.add(self.key_of(arch))
         self._tell(arch, feedback)
 
+    def set_budget(self, queries: int | None, time: float | None) -> None:
+        """The run's budget (evaluations, simulated seconds), told once before the first `ask()`.
+
+        The simulator calls it; most strategies ignore it. One whose schedule is stated in
+        shares of the budget (Q-learning's epsilon schedule) overrides it.
+        """
+
     def is_seen(self, key: str) -> bool:
         """Whether a deduplicating strategy has asked or been told this key (False without dedupe)."""
         return key in self._seen

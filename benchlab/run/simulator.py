@@ -20,6 +20,8 @@ Rules (also in docs/harness.md):
   evaluated again draws a fresh recorded repeat and pays its cost. `requery="cache"`:
   the same (architecture key, fidelity) returns the first result again at no cost; if
   that first evaluation is still in flight, the copy arrives when it does (never earlier).
+* **Budget.** Before the first `ask()` the strategy's `set_budget(queries, time)` (if it
+  has one) is told the run's budget, for schedules stated in shares of it.
 * **Strategy time.** With `charge_strategy_time=True` the wall-clock seconds spent in
   `ask()` delay the start of the evaluation it proposed, and those spent in `tell()` delay
   the worker's next `ask()`. Off by default, because wall time makes runs irreproducible.
@@ -188,6 +190,9 @@ def simulate(
             cache[cache_key] = (obs.key, obs.valid, obs.fidelity, end)
         push(end, (worker, start, arch, obs.key, obs.valid, obs.cost, obs.fidelity, ask_s))
 
+    set_budget = getattr(strategy, "set_budget", None)  # optional for strategies outside algorithms.base
+    if set_budget is not None:
+        set_budget(budget.queries, budget.time)
     for worker in range(workers):
         if asked >= max_queries or exhausted:
             break
