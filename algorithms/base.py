@@ -68,6 +68,28 @@ class PendingKeys:
         return sum(self._counts.values())
 
 
+class PendingDecisions(dict):
+    """arch -> the decision vectors sampled for it whose results have not arrived.
+
+    For policies that learn from the vector they sampled rather than a re-encoding of the
+    architecture (several vectors can describe one architecture); a stack per architecture,
+    since parallel workers may be handed the same one.
+    """
+
+    def push(self, arch: Hashable, decisions) -> None:
+        self.setdefault(arch, []).append(decisions)
+
+    def pop_for(self, arch: Hashable):
+        """The latest vector sampled for `arch`, or None when there is none (told without an ask)."""
+        stack = self.get(arch)
+        if not stack:
+            return None
+        decisions = stack.pop()
+        if not stack:
+            del self[arch]
+        return decisions
+
+
 class Strategy:
     """Base class of the search strategies. See the module docstring for the contract."""
 

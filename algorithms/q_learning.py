@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.base import Feedback, Strategy
+from algorithms.base import Feedback, PendingDecisions, Strategy
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 
@@ -118,7 +118,7 @@ class QLearning(Strategy):
         self._gain = (1.0 - self._keep) / np.maximum(hits, 1)
 
         self._proposals = 0  # proposals made so far: the position in the epsilon schedule
-        self._pending: dict = {}  # arch -> decision vectors sampled for it, awaiting results
+        self._pending = PendingDecisions()
         self.invalid_draws = 0
 
     # -- budget and schedule ---------------------------------------------------------
@@ -175,25 +175,16 @@ class QLearning(Strategy):
             arch = self.space.sample(self.rng)
             decisions = [int(d) for d in self.space.to_decisions(arch)]
         self._proposals += 1
-        self._pending.setdefault(arch, []).append(decisions)
+        self._pending.push(arch, decisions)
         return arch
 
     def _discard(self, proposal) -> None:
-        if self._pop_pending(proposal) is not None:
+        if self._pending.pop_for(proposal) is not None:
             self._proposals -= 1
-
-    def _pop_pending(self, arch):
-        stack = self._pending.get(arch)
-        if not stack:
-            return None
-        decisions = stack.pop()
-        if not stack:
-            del self._pending[arch]
-        return decisions
 
     # -- learning --------------------------------------------------------------------
     def _tell(self, arch, feedback: Feedback) -> None:
-        decisions = self._pop_pending(arch)
+        decisions = self._pending.pop_for(arch)
         if decisions is None:  # told without an ask (a warm start, dedupe's random fallback)
             decisions = [int(d) for d in self.space.to_decisions(arch)]
         reward = float(feedback.valid)
