@@ -69,9 +69,9 @@ class PendingKeys:
 
 
 class PendingDecisions(dict):
-    """arch -> the decision vectors sampled for it whose results have not arrived.
+    """arch -> what was sampled for it (decision vectors, a library's trials), results not yet in.
 
-    For policies that learn from the vector they sampled rather than a re-encoding of the
+    For policies that learn from what they sampled rather than a re-encoding of the
     architecture (several vectors can describe one architecture); a stack per architecture,
     since parallel workers may be handed the same one.
     """
@@ -150,6 +150,10 @@ class Strategy:
         The simulator calls it; most strategies ignore it. One whose schedule is stated in
         shares of the budget (Q-learning's epsilon schedule) overrides it.
         """
+
+    def counts(self) -> dict[str, int]:
+        """Event counts worth recording in the run's metadata (e.g. invalid proposals); none by default."""
+        return {}
 
     def is_seen(self, key: str) -> bool:
         """Whether a deduplicating strategy has asked or been told this key (False without dedupe)."""

@@ -233,9 +233,13 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
         if ("name" in entry) == ("class" in entry):
             raise ConfigError(f"{where}: give exactly one of `name` (a registry name) or `class` (module:Class)")
         if "name" in entry:
-            if entry["name"] not in STRATEGIES:
-                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}")
-            target = STRATEGIES[entry["name"]]
+            if entry["name"] in STRATEGIES:
+                target = STRATEGIES[entry["name"]]
+            elif _is_adapter(entry["name"]):
+                target = entry["name"]
+            else:
+                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}, "
+                                  f"optuna:<SamplerClass> or nevergrad:<Optimizer>")
         else:
             target = _user_target(entry["class"], where)
         params = entry.get("hyperparameters", {})
@@ -245,12 +249,18 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
     return specs
 
 
+def _is_adapter(name) -> bool:
+    from algorithms.adapters import PREFIXES
+
+    return isinstance(name, str) and name.partition(":")[0] in PREFIXES and bool(name.partition(":")[2])
+
+
 def _spec_from_name(name: str, source: Path) -> StrategySpec:
     if name in STRATEGIES:
         return StrategySpec(name, STRATEGIES[name], {})
     raise ConfigError(
         f"unknown strategy {name!r}; use a registry name ({', '.join(STRATEGIES)}), a label from {source}, "
-        "or --strategy module:Class"
+        "or --strategy module:Class (also --strategy optuna:<SamplerClass> or nevergrad:<Optimizer>)"
     )
 
 

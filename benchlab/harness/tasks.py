@@ -97,6 +97,8 @@ def execute(task: RunTask) -> RunOutcome:
             "stop_reason": result.stop_reason,
             "asked": result.asked,
             "dropped": result.dropped,
+            # e.g. invalid decision vectors an adapter told its library as failures
+            "strategy_counts": strategy.counts() if callable(getattr(strategy, "counts", None)) else {},
             "sim_time": result.sim_time,
             "wall_s": result.wall_s,
             "benchlab_version": __version__,

@@ -12,7 +12,9 @@ from algorithms.base import Feedback, Strategy
 from tests.algorithms.loop import run_loop
 from tests.toy import make_toy_benchmark
 
-NAMES = sorted(STRATEGIES)
+#: other libraries' optimizers behind the adapters (their extras are installed by `make test`)
+ADAPTERS = ["optuna:TPESampler", "nevergrad:NGOpt"]
+NAMES = sorted(STRATEGIES) + ADAPTERS
 BUDGET = 40
 
 
