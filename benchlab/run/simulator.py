@@ -20,6 +20,10 @@ Rules (also in docs/harness.md):
   evaluated again draws a fresh recorded repeat and pays its cost. `requery="cache"`:
   the same (architecture key, fidelity) returns the first result again at no cost; if
   that first evaluation is still in flight, the copy arrives when it does (never earlier).
+* **Observation.** `observation="sample"` (default): a query returns one recorded repeat
+  drawn with `rng`; `"mean"`: the mean over the recorded repeats; `"repeat:K"`: repeat K
+  (benchlab/run/observation.py). `fidelity` (default: the full budget) is where plain
+  proposals (no `Proposal` fidelity) are evaluated, for protocols with a shorter signal.
 * **Budget.** Before the first `ask()` the strategy's `set_budget(queries, time)` (if it
   has one) is told the run's budget, for schedules stated in shares of it.
 * **Strategy time.** With `charge_strategy_time=True` the wall-clock seconds spent in
@@ -47,6 +51,7 @@ import pyarrow as pa
 from algorithms.base import Feedback, Proposal, SpaceExhaustedError
 from benchlab.benchmarks.base import Benchmark
 from benchlab.errors import ConfigError, DataError
+from benchlab.run import observation as observations
 from benchlab.run.clock import EventQueue, SimClock
 from benchlab.run.schema import SCHEMA
 
@@ -117,6 +122,8 @@ def simulate(
     benchmark_name: str | None = None,
     strategy_label: str = "",
     seed: int = 0,
+    observation: str = observations.DEFAULT,
+    fidelity=None,
 ) -> RunResult:
     """Run `strategy` on `benchmark` until `budget` is spent; `rng` draws the recorded repeats."""
     if workers < 1:
@@ -131,8 +138,9 @@ def simulate(
     max_time = budget.time if budget.time is not None else math.inf
     cache = {} if requery == "cache" else None
     full_fidelity = benchmark.max_fidelity
+    signal_fidelity = None if fidelity is None else benchmark.check_fidelity(fidelity)
     key_of = benchmark.space.key
-    query = benchmark.query
+    query = observations.query_function(benchmark, observations.parse(observation))
     ask = strategy.ask
     tell = strategy.tell
     perf = time.perf_counter
@@ -170,7 +178,7 @@ def simulate(
         if type(proposal) is Proposal:
             arch, fidelity = proposal.arch, proposal.fidelity
         else:
-            arch, fidelity = proposal, None
+            arch, fidelity = proposal, signal_fidelity
         if cache is not None:
             cache_key = (key_of(arch), full_fidelity if fidelity is None else fidelity)
             hit = cache.get(cache_key)
