@@ -16,6 +16,16 @@ EPSILON_SCHEDULE = ((1.0, 1500), (0.9, 100), (0.8, 100), (0.7, 100), (0.6, 150),
 FALLBACK_SCHEDULE_QUERIES = 150
 
 
+def _schedule_over(budget: int) -> list[tuple[float, float]]:
+    """(proposals before which it applies, epsilon) per stage of the schedule, for `budget` queries."""
+    total = sum(count for _, count in EPSILON_SCHEDULE)
+    out, reached = [], 0
+    for eps, count in EPSILON_SCHEDULE:
+        reached += count
+        out.append((budget * reached / total, eps))
+    return out
+
+
 class QLearning(Strategy):
     """MetaQNN's tabular Q-learning agent over the space's decision vector.
 
@@ -81,6 +91,7 @@ class QLearning(Strategy):
         self.schedule_queries = schedule_queries
         self.max_invalid_draws = int(max_invalid_draws)
         self._budget_queries = schedule_queries or FALLBACK_SCHEDULE_QUERIES
+        self._schedule = _schedule_over(self._budget_queries)
 
         sizes = np.asarray(space.decision_sizes, dtype=np.int64)
         self._sizes = sizes.tolist()
@@ -125,15 +136,13 @@ class QLearning(Strategy):
     def set_budget(self, queries: int | None, time: float | None) -> None:
         if self.schedule_queries is None and queries is not None:
             self._budget_queries = int(queries)
+            self._schedule = _schedule_over(self._budget_queries)
 
     def epsilon(self, proposal: int | None = None) -> float:
         """Epsilon for the `proposal`-th proposal (default: the next one)."""
-        position = (self._proposals if proposal is None else proposal) / self._budget_queries
-        total = sum(count for _, count in EPSILON_SCHEDULE)
-        reached = 0
-        for eps, count in EPSILON_SCHEDULE:
-            reached += count
-            if position < reached / total:
+        position = self._proposals if proposal is None else proposal
+        for end, eps in self._schedule:
+            if position < end:
                 return eps
         return EPSILON_SCHEDULE[-1][0]
 
