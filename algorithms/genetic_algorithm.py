@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 SELECTIONS = ("tournament", "proportional")
@@ -47,6 +48,16 @@ class GeneticAlgorithm(Strategy):
     complete once its children's results have arrived, in arrival order.
     """
 
+    hyperparameter_constraints = {
+        "population_size": Interval(int, 2),
+        "selection": Options(*SELECTIONS),
+        "tournament_size": Interval(int, 1),
+        "crossover_rate": Interval(float, 0, 1),
+        "mutation_rate": Interval(float, 0, 1),
+        "elitism": Interval(int, 0),
+        "max_clone_draws": Interval(int, 1),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -61,17 +72,10 @@ class GeneticAlgorithm(Strategy):
         max_clone_draws: int = 100,
         dedupe: bool = False,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if population_size < 2:
-            raise ValueError("population_size must be at least 2")
-        if selection not in SELECTIONS:
-            raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}, got {selection!r}")
-        if tournament_size < 1:
-            raise ValueError("tournament_size must be at least 1")
-        if not (0.0 <= crossover_rate <= 1.0 and 0.0 <= mutation_rate <= 1.0):
-            raise ValueError("crossover_rate and mutation_rate must be probabilities in [0, 1]")
-        if not 0 <= elitism < population_size:
-            raise ValueError("elitism must be in 0..population_size-1")
+        if elitism >= population_size:
+            raise ValueError(f"elitism must be below population_size ({population_size}), got {elitism}")
         self.population_size = int(population_size)
         self.selection = selection
         self.tournament_size = int(tournament_size)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, PendingDecisions, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 
@@ -66,6 +67,14 @@ class QLearning(Strategy):
       again takes its accuracy from the replay memory); here such a proposal is drawn again.
     """
 
+    hyperparameter_constraints = {
+        "learning_rate": Interval(float, 0, 1, closed="right"),
+        "q_init": float,
+        "replay_size": Interval(int, 1),
+        "schedule_queries": [Interval(int, 1), None],
+        "max_invalid_draws": Interval(int, 1),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -78,13 +87,8 @@ class QLearning(Strategy):
         max_invalid_draws: int = 1000,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if not 0.0 < learning_rate <= 1.0:
-            raise ValueError("learning_rate must be in (0, 1]")
-        if replay_size < 1:
-            raise ValueError("replay_size must be at least 1")
-        if schedule_queries is not None and schedule_queries < 1:
-            raise ValueError("schedule_queries must be a positive number of queries or None")
         self.learning_rate = float(learning_rate)
         self.q_init = float(q_init)
         self.replay_size = int(replay_size)

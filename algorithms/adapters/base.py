@@ -8,6 +8,7 @@ from collections.abc import Hashable
 import numpy as np
 
 from algorithms.base import Feedback, PendingDecisions, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.errors import InvalidArchitectureError, UserError
 from benchlab.spaces.base import SearchSpace
 
@@ -35,15 +36,16 @@ class LibraryAdapter(Strategy):
     """
 
     library = "library"
-    extra = ""
+    hyperparameter_constraints = {"max_invalid_draws": Interval(int, 1)}
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *, max_invalid_draws: int = 1000,
                  dedupe: bool = False, **library_kwargs):
+        check_hyperparameters(type(self), {"max_invalid_draws": max_invalid_draws, **library_kwargs})
         super().__init__(space, rng, dedupe=dedupe)
-        if max_invalid_draws < 1:
-            raise ValueError("max_invalid_draws must be at least 1")
         self.max_invalid_draws = int(max_invalid_draws)
         self.library_kwargs = dict(library_kwargs)
+        for name, value in self._library_defaults().items():  # every hyperparameter is an attribute
+            setattr(self, name, library_kwargs.get(name, value))
         self.sizes = tuple(int(n) for n in space.decision_sizes)
         self.names = tuple(f"d{i}" for i in range(len(self.sizes)))  # parameter names in the library
         self.library_seed = int(rng.integers(2**31 - 1))
@@ -106,21 +108,35 @@ class LibraryAdapter(Strategy):
     def counts(self) -> dict[str, int]:
         return {"invalid_told": self.invalid_told, "random_fallbacks": self.random_fallbacks}
 
-    def get_params(self) -> dict:
-        """Every keyword of the generated class's signature: the library's defaults, then what was given."""
-        params = {
-            name: p.default
-            for name, p in inspect.signature(type(self).__init__).parameters.items()
-            if p.kind is p.KEYWORD_ONLY and p.default is not p.empty
-        }
-        params.update(self.library_kwargs)
-        params.update(max_invalid_draws=self.max_invalid_draws, dedupe=self.dedupe)
-        return params
+    def _library_defaults(self) -> dict:
+        """The library's own keyword arguments in this class's signature, with their defaults."""
+        return {name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
+                if name in self.library_params}
+
+    #: names of the library's keyword arguments (set on each generated class)
+    library_params: tuple[str, ...] = ()
+
+
+#: annotation words a declared constraint can be read from; anything else accepts any value
+_ANNOTATED = {"int": int, "float": float, "bool": bool, "str": str, "None": None}
+_ANY = [bool, object]  # `object` alone would refuse booleans (never integers here)
+
+
+def _constraint_of(param: inspect.Parameter):
+    """A declared constraint from a library parameter's annotation, e.g. 'int | None' -> [int, None]."""
+    annotation = param.annotation
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    parts = [part.strip() for part in text.split("|")] if text else []
+    if not parts or any(part not in _ANNOTATED for part in parts):
+        return _ANY
+    kinds = [_ANNOTATED[part] for part in parts]
+    return kinds[0] if len(kinds) == 1 else kinds
 
 
 def with_signature(base: type, name: str, library_params: list[inspect.Parameter], attributes: dict) -> type:
     """A subclass of `base` whose `__init__` signature lists `library_params` as keyword
-    arguments (so experiment files are checked against them and `get_params` reports them)."""
+    arguments, with constraints read from their annotations (so experiment files are
+    checked against them, and each is an attribute `get_params` reports)."""
 
     def __init__(self, space, rng, **kwargs):
         base.__init__(self, space, rng, **kwargs)
@@ -128,7 +144,12 @@ def with_signature(base: type, name: str, library_params: list[inspect.Parameter
     own = inspect.signature(base.__init__).parameters
     fixed = [own["self"], own["space"], own["rng"]]
     adapter = [p for p in own.values() if p.kind is p.KEYWORD_ONLY]
-    __init__.__signature__ = inspect.Signature(fixed + [p.replace(kind=p.KEYWORD_ONLY) for p in library_params]
-                                               + adapter)
+    # a library keyword that would shadow the adapter's own attributes cannot be offered
+    usable = [p.replace(kind=p.KEYWORD_ONLY) for p in library_params
+              if not hasattr(base, p.name) and p.name not in own and p.name not in ("names", "sizes")]
+    __init__.__signature__ = inspect.Signature(fixed + usable + adapter)
     __init__.__qualname__ = f"{name}.__init__"
-    return type(name, (base,), {"__init__": __init__, "__module__": base.__module__, **attributes})
+    return type(name, (base,), {
+        "__init__": __init__, "__module__": base.__module__, "library_params": tuple(p.name for p in usable),
+        "hyperparameter_constraints": {p.name: _constraint_of(p) for p in usable}, **attributes,
+    })

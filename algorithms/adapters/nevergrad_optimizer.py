@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from algorithms.adapters.base import LibraryAdapter, MissingExtraError, with_signature
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.errors import UnknownNameError
 from benchlab.spaces.base import SearchSpace
 
@@ -42,14 +43,14 @@ class NevergradOptimizer(LibraryAdapter):
 
     library = "nevergrad"
     optimizer_name: str | None = None  # set on each class `strategy_class` makes
+    hyperparameter_constraints = {"num_workers": Interval(int, 1)}
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *, num_workers: int = 1,
                  max_invalid_draws: int = 1000, dedupe: bool = False):
+        check_hyperparameters(type(self), {"num_workers": num_workers})
         super().__init__(space, rng, max_invalid_draws=max_invalid_draws, dedupe=dedupe)
         if self.optimizer_name is None:
             raise TypeError("use load_strategy('nevergrad:<Optimizer>') to make a Nevergrad strategy")
-        if num_workers < 1:
-            raise ValueError("num_workers must be at least 1")
         self.num_workers = int(num_workers)
         self._ng = _nevergrad()
         self._budget: int | None = None
@@ -64,12 +65,29 @@ class NevergradOptimizer(LibraryAdapter):
             ng = self._ng
             parametrization = ng.p.Dict(**{name: ng.p.Choice(list(range(n))) for name, n in zip(self.names, self.sizes)})
             parametrization.random_state = np.random.RandomState(self.library_seed)  # a local state, not the global one
-            self.optimizer = ng.optimizers.registry[self.optimizer_name](
-                parametrization=parametrization, budget=self._budget, num_workers=self.num_workers)
+            self.optimizer = self._isolated(lambda: ng.optimizers.registry[self.optimizer_name](
+                parametrization=parametrization, budget=self._budget, num_workers=self.num_workers))
         return self.optimizer
 
+    def _isolated(self, call):
+        """`call()` against a global numpy state drawn from our seed, the caller's state given back.
+
+        Optimizers that pick their algorithm lazily (NGOpt, at its first ask) build configured
+        sub-optimizers, and Nevergrad checks each on a fresh parametrization seeded from
+        numpy's global state. Those draws must neither advance the caller's global stream nor
+        depend on it. Saving and restoring the state costs a few hundred microseconds, so
+        only construction and the first ask are isolated.
+        """
+        callers_state = np.random.get_state()
+        np.random.set_state(np.random.RandomState(self.library_seed + 1).get_state())
+        try:
+            return call()
+        finally:
+            np.random.set_state(callers_state)
+
     def _library_ask(self):
-        candidate = self._optimizer().ask()
+        optimizer = self._optimizer()
+        candidate = optimizer.ask() if optimizer.num_ask else self._isolated(optimizer.ask)
         value = candidate.value
         return candidate, [value[name] for name in self.names]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 
@@ -13,6 +14,7 @@ from algorithms import load_strategy
 from algorithms.adapters import nevergrad_optimizer, optuna_sampler
 from algorithms.adapters.base import MissingExtraError
 from algorithms.base import Feedback
+from algorithms.hyperparameters import HyperparameterError
 from benchlab.cli import main
 from benchlab.errors import UnknownNameError
 from benchlab.run.simulator import Budget, simulate
@@ -44,11 +46,13 @@ def test_sampler_keyword_arguments_are_hyperparameters():
     cls = load_strategy("optuna:TPESampler")
     bench = make_toy_benchmark()
     strategy = cls(bench.space, np.random.default_rng(0), n_startup_trials=3)
-    assert strategy.get_params()["n_startup_trials"] == 3
+    assert strategy.n_startup_trials == 3 and strategy.multivariate is None  # given, and the default
     assert strategy.study.sampler._n_startup_trials == 3
-    assert "seed" not in strategy.get_params()  # the seed comes from the strategy's generator
+    assert "seed" not in inspect.signature(cls).parameters  # the seed comes from the strategy's generator
     with pytest.raises(TypeError):
         cls(bench.space, np.random.default_rng(0), no_such_option=1)
+    with pytest.raises(HyperparameterError, match="n_startup_trials must be an integer"):
+        cls(bench.space, np.random.default_rng(0), n_startup_trials="ten")
 
 
 def test_load_strategy_names_the_choices_for_an_unknown_class():
@@ -137,9 +141,11 @@ def test_compare_runs_adapters_beside_built_ins_and_counts_invalid_tells(tmp_pat
     assert manifest["versions"]["optuna"] and manifest["versions"]["nevergrad"]
 
 
-def test_unknown_sampler_keyword_in_an_experiment_is_a_config_error(tmp_path, capsys):
-    strategies = '[strategies.tpe]\nname = "optuna:TPESampler"\nhyperparameters = { n_startup = 5 }\n'
+@pytest.mark.parametrize("params, message", [("{ n_startup = 5 }", "n_startup"),
+                                             ("{ n_startup_trials = 2.5 }", "n_startup_trials must be an integer")])
+def test_bad_sampler_keywords_in_an_experiment_are_a_config_error(tmp_path, capsys, params, message):
+    strategies = f'[strategies.tpe]\nname = "optuna:TPESampler"\nhyperparameters = {params}\n'
     out = tmp_path / "exp"
     assert main(["compare", str(toy_config(tmp_path, strategies=strategies)), "--out", str(out), "-q"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "n_startup" in err and not out.exists()
+    assert err.count("\n") == 1 and message in err and not out.exists()
