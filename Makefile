@@ -16,10 +16,10 @@ $(VENV)/.core.stamp: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-# Everything the test suite exercises: the core plus the train and dask extras and test tools.
+# Everything the test suite exercises: the core plus the train, dask, optuna and nevergrad extras and test tools.
 $(VENV)/.test.stamp: pyproject.toml $(VENV)/.core.stamp
 	$(BIN)/python -m pip install -q "$(TORCH_TEST_PIN)"
-	$(BIN)/python -m pip install -q -e ".[dask,test]"
+	$(BIN)/python -m pip install -q -e ".[dask,optuna,nevergrad,test]"
 	touch $@
 
 install: $(VENV)/.core.stamp

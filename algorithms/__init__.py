@@ -1,7 +1,9 @@
 """Search strategies, one file each, behind the ask/tell contract of `algorithms.base`.
 
 `STRATEGIES` maps registry names to `module:Class`; `load_strategy` also accepts a user's
-own `package.module:Class`, so a new strategy needs no change to this project.
+own `package.module:Class`, so a new strategy needs no change to this project, and
+`optuna:<SamplerClass>` / `nevergrad:<Optimizer>` for another library's optimizer
+(algorithms/adapters/).
 """
 
 from __future__ import annotations
@@ -16,15 +18,23 @@ STRATEGIES = {
     "reinforce": "algorithms.reinforce:Reinforce",
     "bo": "algorithms.bayesian_optimisation:BayesianOptimisation",
     "ls": "algorithms.local_search:LocalSearch",
+    "ga": "algorithms.genetic_algorithm:GeneticAlgorithm",
+    "qlearning": "algorithms.q_learning:QLearning",
 }
 
 
 def load_strategy(name: str) -> type:
     """The strategy class for a registry name or a `module:Class` path."""
     target = STRATEGIES.get(name, name)
+    from algorithms.adapters import adapter_class
+
+    adapter = adapter_class(target)
+    if adapter is not None:
+        return adapter
     if ":" not in target:
         raise UnknownNameError(
-            f"unknown strategy {name!r}; use one of {', '.join(STRATEGIES)} or a module:Class path"
+            f"unknown strategy {name!r}; use one of {', '.join(STRATEGIES)}, a module:Class path, "
+            "optuna:<SamplerClass> or nevergrad:<Optimizer>"
         )
     module_name, _, class_name = target.partition(":")
     try:

@@ -210,6 +210,23 @@ def _strategies_table(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["label", "class", "params"])
 
 
+def _protocol_note(manifest: dict) -> str:
+    """The evaluation protocol in words: what a query returned, and the named protocol if any."""
+    from benchlab.run import observation as observations
+
+    config = manifest.get("config", {})
+    mode = config.get("observation", observations.DEFAULT)
+    try:
+        meaning = observations.describe(mode)
+    except (KeyError, TypeError):
+        meaning = "as recorded by the experiment"
+    text = f"Evaluation protocol: observation = {mode!r}: {meaning}; regret is always measured on mean scores."
+    protocol = config.get("protocol")
+    if protocol:
+        text += (f" Named protocol {protocol.get('name')!r} ({protocol.get('source')}): {protocol.get('summary')}.")
+    return text
+
+
 _FINAL_COLUMNS = ["strategy", "n", "mean", "median", "iqm", "std", "ci_low", "ci_high", "success_rate"]
 
 
@@ -234,6 +251,7 @@ def _sections(data: ReportData):
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
         "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
     )
+    yield "p", _protocol_note(m)
     yield "h2", "Benchmarks"
     yield "table", _benchmarks_table(e)
     yield "h2", "Strategies"

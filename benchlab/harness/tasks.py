@@ -42,6 +42,8 @@ class RunTask:
     requery: str
     charge_strategy_time: bool
     benchmark_checksum: str
+    observation: str = "sample"
+    signal_fidelity: int | None = None
 
     @cached_property
     def settings_hash(self) -> str:
@@ -85,6 +87,8 @@ def execute(task: RunTask) -> RunOutcome:
             benchmark_name=task.benchmark,
             strategy_label=task.strategy,
             seed=task.seed,
+            observation=task.observation,
+            fidelity=task.signal_fidelity,
         )
         metadata = {
             "benchmark": task.benchmark,
@@ -97,6 +101,8 @@ def execute(task: RunTask) -> RunOutcome:
             "stop_reason": result.stop_reason,
             "asked": result.asked,
             "dropped": result.dropped,
+            # e.g. invalid decision vectors an adapter told its library as failures
+            "strategy_counts": strategy.counts() if callable(getattr(strategy, "counts", None)) else {},
             "sim_time": result.sim_time,
             "wall_s": result.wall_s,
             "benchlab_version": __version__,

@@ -13,7 +13,9 @@ from algorithms.hyperparameters import declared_constraints
 from benchlab.testing import check_strategy
 from tests.toy import make_toy_benchmark
 
-NAMES = sorted(STRATEGIES)
+#: other libraries' optimizers behind the adapters (their extras are installed by `make test`)
+ADAPTERS = ["optuna:TPESampler", "nevergrad:NGOpt"]
+NAMES = sorted(STRATEGIES) + ADAPTERS
 
 
 @pytest.mark.parametrize("name", NAMES)
