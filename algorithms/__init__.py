@@ -16,6 +16,9 @@ STRATEGIES = {
     "reinforce": "algorithms.reinforce:Reinforce",
     "bo": "algorithms.bayesian_optimisation:BayesianOptimisation",
     "ls": "algorithms.local_search:LocalSearch",
+    "bananas": "algorithms.bananas:Bananas",
+    "npenas": "algorithms.npenas:Npenas",
+    "zc-warmup": "algorithms.zc_warmup:ZeroCostWarmup",
 }
 
 
