@@ -125,3 +125,12 @@ def test_npz_source_is_normalised_and_pooled_to_the_resolution(tmp_path):
         proxy_batch(f"npz:{path}", batch_size=20, resolution=32, num_classes=10, seed=0)
     with pytest.raises(DataError, match="labels outside"):
         proxy_batch(f"npz:{path}", batch_size=4, resolution=32, num_classes=2, seed=0)
+
+
+def test_scorers_sharing_the_file_keep_each_others_scores(tmp_path):
+    path = tmp_path / "proxies.json"
+    first, second = (ProxyScorer(NB201Space(), name, cache=path) for name in ("params", "flops"))
+    first.score(CELLS[:2])
+    second.score(CELLS[:1])  # loaded before `first` saved; must not drop its column
+    columns = json.loads(path.read_text())["columns"]
+    assert len(columns["params|seed=0"]) == 2 and len(columns["flops|seed=0"]) == 1

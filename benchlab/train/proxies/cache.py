@@ -30,13 +30,16 @@ class ProxyCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.version = code_version()
-        self._columns: dict[str, dict[str, list[float]]] = {}
+        self._columns = self._stored_columns()
+
+    def _stored_columns(self) -> dict[str, dict[str, list]]:
         try:
             stored = json.loads(self.path.read_text())
         except (OSError, ValueError):
-            stored = None
+            return {}
         if isinstance(stored, dict) and stored.get("version") == self.version:
-            self._columns = stored.get("columns", {})
+            return stored.get("columns", {})
+        return {}
 
     def get(self, setting: str, key: str) -> tuple[float, float] | None:
         entry = self._columns.get(setting, {}).get(key)
@@ -49,4 +52,10 @@ class ProxyCache:
         self._columns.setdefault(setting, {})[key] = [value, seconds]
 
     def save(self) -> None:
-        write_json_atomic(self.path, {"version": self.version, "columns": self._columns})
+        """Write the file, merged with what it holds now: several scorers (other proxies, other
+        processes) may share it, and none may drop another's scores."""
+        merged = self._stored_columns()
+        for setting, scores in self._columns.items():
+            merged.setdefault(setting, {}).update(scores)
+        self._columns = merged
+        write_json_atomic(self.path, {"version": self.version, "columns": merged})
