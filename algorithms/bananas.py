@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from algorithms.predictor_guided import PredictorGuidedSearch
 from benchlab.spaces.base import SearchSpace
 
@@ -25,6 +26,8 @@ class Bananas(PredictorGuidedSearch):
       ranked by its mean.
     """
 
+    hyperparameter_constraints = {"n_parents": Interval(int, 1), "max_mutations": Interval(int, 1), "patience": Interval(int, 1)}
+
     def __init__(
         self,
         space: SearchSpace,
@@ -40,6 +43,7 @@ class Bananas(PredictorGuidedSearch):
         predictor_params: dict | None = None,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, n_initial=n_initial, n_candidates=n_candidates, batch_size=batch_size,
                          predictor=predictor, predictor_params=predictor_params, dedupe=dedupe)
         if n_parents < 1 or max_mutations < 1 or patience < 1:

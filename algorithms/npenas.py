@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from algorithms.predictor_guided import PredictorGuidedSearch
 from benchlab.spaces.base import SearchSpace
 
@@ -18,6 +19,8 @@ class Npenas(PredictorGuidedSearch):
     graph; here any registered predictor serves (default the BANANAS MLP ensemble on the path
     encoding), ranked by its mean only, as NPENAS-NP has no uncertainty.
     """
+
+    hyperparameter_constraints = {"population_size": Interval(int, 1)}
 
     def __init__(
         self,
@@ -32,6 +35,7 @@ class Npenas(PredictorGuidedSearch):
         predictor_params: dict | None = None,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, n_initial=n_initial, n_candidates=n_candidates, batch_size=batch_size,
                          predictor=predictor, predictor_params=predictor_params, dedupe=dedupe)
         if population_size < 1:

@@ -15,10 +15,19 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import Interval
 from benchlab.spaces.base import SearchSpace
 
 
 class PredictorGuidedSearch(Strategy):
+    hyperparameter_constraints = {
+        "n_initial": Interval(int, 2),
+        "n_candidates": Interval(int, 1),
+        "batch_size": Interval(int, 1),
+        "predictor": str,  # a registry name or module:Class
+        "predictor_params": [dict, None],
+    }
+
     def __init__(
         self,
         space: SearchSpace,

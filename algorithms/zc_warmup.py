@@ -9,6 +9,7 @@ import inspect
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 PROXY_COSTS = ("measured", "free")
@@ -44,6 +45,18 @@ class ZeroCostWarmup(Strategy):
     `ask()` and uses the proxy cache, so repeated runs score each cell once.
     """
 
+    hyperparameter_constraints = {
+        "search": Options("re", "ls"),
+        "search_params": [dict, None],
+        "proxy": str,
+        "n_scored": Interval(int, 1),
+        "n_warm": [Interval(int, 1), None],
+        "num_classes": Interval(int, 2),
+        "resolution": Interval(int, 1),
+        "proxy_data": str,
+        "proxy_cost": [Options(*PROXY_COSTS), Interval(float, 0)],
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -60,6 +73,7 @@ class ZeroCostWarmup(Strategy):
         proxy_cost: str | float = "measured",
         dedupe: bool = False,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         if search not in ("re", "ls"):
             raise ValueError(f"search must be 're' or 'ls', got {search!r}")
