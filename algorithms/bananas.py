@@ -26,7 +26,11 @@ class Bananas(PredictorGuidedSearch):
       ranked by its mean.
     """
 
-    hyperparameter_constraints = {"n_parents": Interval(int, 1), "max_mutations": Interval(int, 1), "patience": Interval(int, 1)}
+    hyperparameter_constraints = {
+        "n_parents": Interval(int, 1),
+        "max_mutations": Interval(int, 1),
+        "patience": Interval(int, 1),
+    }
 
     def __init__(
         self,

@@ -49,7 +49,7 @@ class PredictorGuidedSearch(Strategy):
         self.n_candidates = int(n_candidates)
         self.batch_size = int(batch_size)
         self.predictor = predictor
-        self.predictor_params = dict(predictor_params or {})
+        self.predictor_params = predictor_params
         self._predictor_cls = load_predictor(predictor)
         self._archs: list = []
         self._scores: list[float] = []
@@ -98,7 +98,7 @@ class PredictorGuidedSearch(Strategy):
         candidates = self._candidates()
         if not candidates:
             return
-        model = self._predictor_cls(self.space, self.rng, **self.predictor_params)
+        model = self._predictor_cls(self.space, self.rng, **(self.predictor_params or {}))
         model.fit(model.encode(self._archs), np.asarray(self._scores))
         mean, std = model.predict(model.encode(candidates))
         value = self._acquisition(mean, std)

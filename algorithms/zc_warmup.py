@@ -83,7 +83,7 @@ class ZeroCostWarmup(Strategy):
             raise ValueError(f"proxy_cost must be 'measured', 'free' or seconds per cell >= 0, got {proxy_cost!r}")
         from algorithms import load_strategy
 
-        self.search, self.search_params = search, dict(search_params or {})
+        self.search, self.search_params = search, search_params
         self.proxy, self.n_scored, self.n_warm = proxy, int(n_scored), n_warm
         self.num_classes, self.resolution = int(num_classes), int(resolution)
         self.proxy_data, self.proxy_cost = proxy_data, proxy_cost
@@ -112,12 +112,12 @@ class ZeroCostWarmup(Strategy):
             self._charge += float(self.proxy_cost) * len(cells)
         order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
         ranked = [cells[i] for i in order[: self.n_warm or self._default_warm(len(cells))]]
-        return self._search_cls(_RankedFirst(self.space, ranked), self.rng, **self.search_params)
+        return self._search_cls(_RankedFirst(self.space, ranked), self.rng, **(self.search_params or {}))
 
     def _default_warm(self, n_cells: int) -> int:
         if self.search == "re":  # RE's initial population
             default = inspect.signature(self._search_cls.__init__).parameters["population_size"].default
-            return min(n_cells, int(self.search_params.get("population_size", default)))
+            return min(n_cells, int((self.search_params or {}).get("population_size", default)))
         return n_cells
 
     def take_charged_seconds(self) -> float:
