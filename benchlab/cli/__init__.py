@@ -22,6 +22,7 @@ _SUBCOMMANDS = (
     "benchlab.cli.report",
     "benchlab.cli.validate",
     "benchlab.cli.verify",
+    "benchlab.cli.predictors",
 )
 
 

@@ -29,6 +29,9 @@ Rules (also in docs/harness.md):
 * **Strategy time.** With `charge_strategy_time=True` the wall-clock seconds spent in
   `ask()` delay the start of the evaluation it proposed, and those spent in `tell()` delay
   the worker's next `ask()`. Off by default, because wall time makes runs irreproducible.
+* **Charged strategy work.** A strategy with a `take_charged_seconds()` method (the
+  zero-cost warm-up's proxy scoring) has the seconds it returns after an `ask()` added to
+  the start of that evaluation, whatever `charge_strategy_time` says.
 * **Incumbent** at a row's `sim_end`: the evaluation with the highest *observed*
   validation score among those finished by then (earliest wins ties), whatever fidelity
   it was evaluated at. Its mean validation / test scores are the benchmark's exact means
@@ -143,6 +146,7 @@ def simulate(
     query = observations.query_function(benchmark, observations.parse(observation))
     ask = strategy.ask
     tell = strategy.tell
+    take_charge = getattr(strategy, "take_charged_seconds", None)
     perf = time.perf_counter
     events = EventQueue()
     push, pop = events.push, events.pop
@@ -175,6 +179,8 @@ def simulate(
             return
         asked += 1
         start = free_at + ask_s if charge_strategy_time else free_at
+        if take_charge is not None:
+            start += take_charge()
         if type(proposal) is Proposal:
             arch, fidelity = proposal.arch, proposal.fidelity
         else:
