@@ -25,6 +25,11 @@ STRATEGIES = {
     "zc-warmup": "algorithms.zc_warmup:ZeroCostWarmup",
 }
 
+#: registered strategies the default comparison (`make compare`) leaves out: each of their asks
+#: trains a model ensemble (bananas, npenas) or scores networks in PyTorch (zc-warmup, an
+#: extra), which would take the default comparison from minutes to hours
+NOT_IN_DEFAULT_COMPARISON = frozenset({"bananas", "npenas", "zc-warmup"})
+
 
 def load_strategy(name: str) -> type:
     """The strategy class for a registry name or a `module:Class` path."""

@@ -2,7 +2,7 @@ import tomllib
 
 import pytest
 
-from algorithms import STRATEGIES
+from algorithms import NOT_IN_DEFAULT_COMPARISON, STRATEGIES
 from benchlab.errors import ConfigError
 from benchlab.harness import benchmarks as harness_benchmarks
 from benchlab.harness.config import DEFAULT_CONFIG, load_config
@@ -55,7 +55,7 @@ def test_selectors_and_optional_benchmarks(tmp_path, monkeypatch):
 def test_default_experiment_file_is_well_formed():
     raw = tomllib.loads(DEFAULT_CONFIG.read_text())
     assert raw["seeds"] == 20 and raw["budget"]["queries"] > 0
-    assert {entry["name"] for entry in raw["strategies"].values()} == set(STRATEGIES)
+    assert {entry["name"] for entry in raw["strategies"].values()} == set(STRATEGIES) - NOT_IN_DEFAULT_COMPARISON
     assert raw["benchmarks"] == ["@default"]
 
 
@@ -69,7 +69,7 @@ def test_default_experiment_loads_when_every_benchmark_module_is_installed():
     assert config.seeds == 20
     assert list(config.benchmarks[: len(expected)]) == expected
     assert any(name.startswith("nb201/") for name in config.benchmarks)
-    assert set(config.strategies) == set(STRATEGIES)
+    assert set(config.strategies) == set(STRATEGIES) - NOT_IN_DEFAULT_COMPARISON
 
 
 TOP, BUDGET, STRATS = f'name = "bad"\nbenchmarks = ["{TOY}"]\n', "[budget]\nqueries = 5\n", '[strategies.rs]\nname = "rs"\n'
