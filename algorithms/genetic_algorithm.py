@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
-from algorithms.hyperparameters import Interval, Options, check_hyperparameters
+from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 SELECTIONS = ("tournament", "proportional")
@@ -75,7 +75,8 @@ class GeneticAlgorithm(Strategy):
         check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         if elitism >= population_size:
-            raise ValueError(f"elitism must be below population_size ({population_size}), got {elitism}")
+            raise HyperparameterError(type(self).__name__, "elitism", f"below population_size ({population_size})",
+                                      elitism)
         self.population_size = int(population_size)
         self.selection = selection
         self.tournament_size = int(tournament_size)
