@@ -97,6 +97,9 @@ class GeneticAlgorithm(Strategy):
         """The latest complete generation as (arch, score)."""
         return list(zip(self._parents, self._parent_scores))
 
+    def counts(self) -> dict[str, int]:
+        return {"inherited": self.inherited}
+
     # -- selection -------------------------------------------------------------------
     def _select(self) -> int:
         if self.selection == "tournament":
