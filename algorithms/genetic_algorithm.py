@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
-from algorithms.hyperparameters import Interval, Options, check_hyperparameters
+from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 SELECTIONS = ("tournament", "proportional")
@@ -75,7 +75,8 @@ class GeneticAlgorithm(Strategy):
         check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         if elitism >= population_size:
-            raise ValueError(f"elitism must be below population_size ({population_size}), got {elitism}")
+            raise HyperparameterError(type(self).__name__, "elitism", f"below population_size ({population_size})",
+                                      elitism)
         self.population_size = int(population_size)
         self.selection = selection
         self.tournament_size = int(tournament_size)
@@ -95,6 +96,9 @@ class GeneticAlgorithm(Strategy):
     def population(self) -> list[tuple]:
         """The latest complete generation as (arch, score)."""
         return list(zip(self._parents, self._parent_scores))
+
+    def counts(self) -> dict[str, int]:
+        return {"inherited": self.inherited}
 
     # -- selection -------------------------------------------------------------------
     def _select(self) -> int:

@@ -136,6 +136,9 @@ class QLearning(Strategy):
         self._pending = PendingDecisions()
         self.invalid_draws = 0
 
+    def counts(self) -> dict[str, int]:
+        return {"invalid_draws": self.invalid_draws}
+
     # -- budget and schedule ---------------------------------------------------------
     def set_budget(self, queries: int | None, time: float | None) -> None:
         if self.schedule_queries is None and queries is not None:

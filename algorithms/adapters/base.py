@@ -136,7 +136,7 @@ def _constraint_of(param: inspect.Parameter):
 def with_signature(base: type, name: str, library_params: list[inspect.Parameter], attributes: dict) -> type:
     """A subclass of `base` whose `__init__` signature lists `library_params` as keyword
     arguments, with constraints read from their annotations (so experiment files are
-    checked against them, and each is an attribute `get_params` reports)."""
+    checked against them, and each is an attribute of the same name)."""
 
     def __init__(self, space, rng, **kwargs):
         base.__init__(self, space, rng, **kwargs)

@@ -99,7 +99,7 @@ def test_an_unchanged_child_inherits_its_parents_score_without_a_query():
     before = strategy.inherited
     arch = strategy.ask()  # every child is a clone: after max_clone_draws the clone is proposed
     assert arch in parents or arch in {a for a, _ in strategy.population}
-    assert strategy.inherited - before == 10
+    assert strategy.inherited - before == 10 and strategy.counts() == {"inherited": strategy.inherited}
     assert strategy.generation >= 2  # inherited children completed whole generations
 
 

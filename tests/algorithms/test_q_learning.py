@@ -97,6 +97,7 @@ def test_invalid_vectors_are_rejected_and_resampled_without_an_update():
     before = strategy.q.copy()
     asked = [strategy.ask() for _ in range(50)]
     assert strategy.invalid_draws > 0 and all(arch[0] != 4 for arch in asked)
+    assert strategy.counts() == {"invalid_draws": strategy.invalid_draws}  # recorded in the run's metadata
     np.testing.assert_array_equal(strategy.q, before)
 
 
