@@ -93,7 +93,7 @@ def test_isomorphic_variants_find_the_same_row(bench, cells):
 
 
 def test_raw_cell_caches_start_afresh_at_their_limit(bench, cells, monkeypatch):
-    monkeypatch.setattr(nb101, "_RAW_CACHE_LIMIT", 5)
+    monkeypatch.setattr(nb101.benchmark, "_RAW_CACHE_LIMIT", 5)
     rng = np.random.default_rng(0)
     first = [bench.query(cell, rng) for cell in cells[:12]]
     assert len(bench._raw_rows) <= 5 and len(bench._full_of_cell) <= 5

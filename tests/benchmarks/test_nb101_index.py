@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from benchlab.benchmarks import nb101
+from benchlab.benchmarks.nb101 import benchmark as nb101
 from benchlab.benchmarks.nb101 import NB101Benchmark
 from benchlab.benchmarks.nb101_index import StructuralIndex, isomorphic, shape_of_cell, table_fingerprints
 from benchlab.errors import InvalidArchitectureError

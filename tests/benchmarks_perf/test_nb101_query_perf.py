@@ -222,7 +222,7 @@ def test_query_speed_never_seen_networks(benchmark, indexed, pool, index, monkey
     structural index each costs a fingerprint; before it (a process's first 2,000 first
     sightings) each costs the official hash once."""
     if index != "built":
-        from benchlab.benchmarks import nb101
+        from benchlab.benchmarks.nb101 import benchmark as nb101
 
         monkeypatch.setattr(nb101, "_STRUCTURAL", {})
         monkeypatch.setattr(nb101, "_INDEX_AFTER_MISSES", 10**9)

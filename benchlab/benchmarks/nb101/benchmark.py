@@ -14,12 +14,10 @@ E // 2 (the official "stop_halfway" evaluation of a run trained for E epochs), s
 The Table view keeps the hash column as (n,) S32 ASCII bytes; `keys()` gives strings.
 """
 
+
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,23 +25,18 @@ from pathlib import Path
 
 import numpy as np
 
-from benchlab import paths
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
-from benchlab.benchmarks.registry import BenchmarkEntry
-from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
-from benchlab.benchmarks.nb101_index import PrunedShape, StructuralIndex, pruned_parts
+from benchlab.benchmarks.nb101.hash_index import _HashIndex
+from benchlab.benchmarks.nb101.index import PrunedShape, StructuralIndex, pruned_parts
+from benchlab.benchmarks.nb101.store import (
+    GET_COMMAND, _FINAL, _HALFWAY, _TEST, _VALID, _dataset, _fidelity_columns, _NB101Table, _text, default_path,
+)
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
-from benchlab.io.atomic import write_atomic
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
-DATA_NAME = "nasbench101.h5"
-GET_COMMAND = "make data"
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _LABEL_NAMES = {label: name for name, label in OP_LABELS.items()}
-_HALFWAY, _FINAL = 0, 1  # index of the metrics array's halfway/final axis
-_TRAIN, _VALID, _TEST, _TIME = 0, 1, 2, 3  # index of its metric axis
 _RAW_CACHE_LIMIT = 1 << 20  # raw cells remembered before the cache starts afresh
 # First sightings answered by the official key (~0.3 ms each) before the structural index
 # (~0.5 s for a full table) is built: about the break-even point.
@@ -53,19 +46,6 @@ _DOUBLE_FROM_RAW = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.r
 _new_tuple = tuple.__new__
 _STRUCTURAL: dict[tuple, StructuralIndex] = {}  # per file (path, size, mtime): built once a process
 _FIRST_SIGHTINGS: dict[tuple, int] = {}  # per file: first sightings answered by the official key
-
-
-def _text(value) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-
-
-def default_path() -> Path:
-    return paths.data_dir() / DATA_NAME
-
-
-def is_hdf5(path: str | os.PathLike) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(8) == _HDF5_SIGNATURE
 
 
 def _observations(key: str, params: float, fidelity: int, runs: list) -> tuple[Observation, ...]:
@@ -96,138 +76,6 @@ class BatchObservations:
     train: np.ndarray
     params: np.ndarray
     fidelity: int
-
-
-class _HashIndex:
-    """Module hash -> row via a sorted array of the hashes' first 64 bits.
-
-    A dict of 423,624 strings costs ~0.3 s and ~60 MB to build; the sorted prefixes cost
-    tens of milliseconds and 7 MB, and a lookup is one binary search plus a check of the
-    full hash.
-    """
-
-    def __init__(self, keys: np.ndarray):
-        self.keys = keys  # (n,) S32, the full hashes as ASCII bytes
-        prefix = _hash_prefixes(keys)
-        self.order = np.argsort(prefix)
-        self.sorted_prefix = prefix[self.order]
-
-    def find(self, key: str) -> int | None:
-        if not isinstance(key, str) or len(key) != 32:
-            return None
-        try:
-            value = int(key[:16], 16)
-            wanted = key.encode("ascii")
-        except (ValueError, UnicodeEncodeError):
-            return None
-        pos = int(np.searchsorted(self.sorted_prefix, np.uint64(value)))
-        while pos < len(self.order) and int(self.sorted_prefix[pos]) == value:
-            row = int(self.order[pos])
-            if self.keys[row] == wanted:
-                return row
-            pos += 1  # another hash with the same first 64 bits
-        return None
-
-
-_HEX_VALUE = np.full(256, 255, dtype=np.uint8)
-_HEX_VALUE[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10)
-_HEX_VALUE[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16)
-
-
-def _hash_prefixes(keys: np.ndarray) -> np.ndarray:
-    """First 16 hex digits of each (n,) S32 hash as uint64, vectorised over the raw bytes."""
-    n = len(keys)
-    raw = np.frombuffer(np.ascontiguousarray(keys, dtype="S32").tobytes(), np.uint8).reshape(n, 32)
-    nibbles = _HEX_VALUE[raw[:, :16]]
-    if np.any(nibbles == 255):
-        raise DataError("the table's hash column holds text other than lowercase hexadecimal; convert the file again")
-    packed = np.ascontiguousarray(nibbles[:, 0::2] * np.uint8(16) + nibbles[:, 1::2])
-    return packed.view(">u8").ravel().astype(np.uint64)
-
-
-def _dataset(fh, name: str, path: Path) -> np.ndarray:
-    """An HDF5 dataset as a read-only array: memory-mapped when stored contiguously and
-    uncompressed (as the converter writes it), else read."""
-    try:
-        dset = fh[name]
-    except KeyError:
-        raise DataError(f"{path}: NB101 table lacks the dataset {name!r}; convert the .tfrecord again") from None
-    offset = dset.id.get_offset()
-    if offset is None or dset.chunks is not None or dset.compression is not None or dset.size == 0:
-        return dset[()]
-    return _mapped(path, offset, dset.dtype, dset.shape)
-
-
-def _mapped(path: Path, offset: int, dtype: np.dtype, shape: tuple) -> np.ndarray:
-    """Read-only array over a region of the file; pages are read when first touched.
-
-    (Mapping every page up front with MAP_POPULATE was measured too: opening took 30 ms
-    longer and queries were no faster.)
-    """
-    start = offset - offset % mmap.ALLOCATIONGRANULARITY
-    count = int(np.prod(shape))
-    with open(path, "rb") as fh:
-        region = mmap.mmap(fh.fileno(), offset - start + count * dtype.itemsize, access=mmap.ACCESS_READ, offset=start)
-    # the array keeps the mapping alive, and is read-only because the mapping is
-    return np.frombuffer(region, dtype=dtype, count=count, offset=offset - start).reshape(shape)
-
-
-class _NB101Table(Table):
-    """The Table view of the file, built without reading it.
-
-    `keys` stays the (n,) S32 hash column (ASCII bytes). The (n, F, R) arrays `train`,
-    `valid`, `test`, `cost` are made on first access: views of the memory-mapped metrics for
-    a file with one epoch budget, one transposed copy for several. Queries do not need them
-    (they read per-fidelity column views), so opening a full table copies nothing. The
-    converter stores repeats first-come, so `Table`'s check over every entry is left out.
-    """
-
-    def __init__(self, keys, params, metrics: np.ndarray, columns: list[tuple[int, int, int]], meta: dict):
-        self.keys = keys
-        self.params = params
-        self.fidelities = tuple(value for value, _, _ in columns)
-        self.meta = meta
-        self._source = (metrics, columns)
-        self._arrays = None
-
-    def _views(self) -> list[np.ndarray]:
-        if self._arrays is None:
-            self._arrays = _metric_views(*self._source)
-        return self._arrays
-
-    train = property(lambda self: self._views()[_TRAIN])
-    valid = property(lambda self: self._views()[_VALID])
-    test = property(lambda self: self._views()[_TEST])
-    cost = property(lambda self: self._views()[_TIME])
-
-    @property
-    def n_repeats(self) -> int:
-        return self._source[0].shape[2]
-
-    def checksum(self) -> str:
-        """SHA-256 of the stored hashes, parameter counts and metrics, read straight from the
-        mapped file (no copy, and no (n, F, R) arrays made for it)."""
-        digest = hashlib.sha256()
-        for array in (self.keys, self.params, self._source[0]):
-            digest.update(memoryview(np.ascontiguousarray(array)).cast("B"))
-        digest.update(repr(self.fidelities).encode())
-        return digest.hexdigest()
-
-
-def _metric_views(metrics: np.ndarray, columns: list[tuple[int, int, int]]) -> list[np.ndarray]:
-    """(train, valid, test, time) arrays of shape (n, F, R) over metrics (n, E, R, 2, 4).
-
-    With columns in (epoch, halfway|final) order, as for every official file, these are
-    views: of the metrics themselves for one epoch budget (nothing is read or copied), else
-    of one transposed copy.
-    """
-    n, n_epochs, repeats = metrics.shape[:3]
-    if [(e, h) for _, e, h in columns] == [(e, h) for e in range(n_epochs) for h in (_HALFWAY, _FINAL)]:
-        if n_epochs == 1:
-            return [metrics[:, 0, :, :, k].transpose(0, 2, 1) for k in range(4)]
-        base = np.ascontiguousarray(metrics.transpose(0, 1, 3, 2, 4))  # (n, E, 2, R, 4)
-        return [base[..., k].reshape(n, 2 * n_epochs, repeats) for k in range(4)]
-    return [np.stack([metrics[:, e, :, h, k] for _, e, h in columns], axis=1) for k in range(4)]
 
 
 class NB101Benchmark(TabularBenchmark):
@@ -652,83 +500,3 @@ def _structural_index(path: Path, cell_arrays: tuple, now: bool = False) -> Stru
             return None
         index = _STRUCTURAL[identity] = StructuralIndex(*cell_arrays)
     return index
-
-
-def _fidelity_columns(path: Path, epochs: tuple[int, ...]) -> list[tuple[int, int, int]]:
-    """(fidelity in epochs, epoch index, halfway|final) for every column, sorted by fidelity."""
-    columns = sorted(
-        [(e // 2, i, _HALFWAY) for i, e in enumerate(epochs)] + [(e, i, _FINAL) for i, e in enumerate(epochs)]
-    )
-    values = [value for value, _, _ in columns]
-    if len(set(values)) != len(values) or min(values) < 1:
-        raise DataError(
-            f"{path}: epoch budgets {list(epochs)} make halfway points that coincide with other budgets "
-            "(or are zero); benchlab cannot serve them as distinct fidelities"
-        )
-    return columns
-
-
-# -- names: the registry entry and "nb101:PATH" ------------------------------------------------
-def registry_entries() -> list[BenchmarkEntry]:
-    return [
-        BenchmarkEntry(
-            name="nb101",
-            load=lambda: NB101Benchmark.open(default_path(), name="nb101"),
-            data_present=lambda: default_path().exists(),
-            get_command=GET_COMMAND,
-            summary="NAS-Bench-101 on CIFAR-10 (423,624 cells, 3 repeats, epoch budgets and halfway points)",
-            in_default_compare=True,
-        )
-    ]
-
-
-def open_prefixed(name: str) -> NB101Benchmark:
-    """`nb101:PATH`: a converted .h5 table, or an official .tfrecord (converted once, cached)."""
-    path = Path(name.split(":", 1)[1]).expanduser()
-    if not path.is_file():
-        raise DataError(f"{name}: no such file {path}; give a converted .h5 table or an NB101 .tfrecord")
-    return NB101Benchmark.open(table_for(path), name=name)
-
-
-def table_for(path: str | os.PathLike) -> Path:
-    """The HDF5 table of `path`: itself when it is one, else its cached conversion."""
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file; get NAS-Bench-101 with `{GET_COMMAND}`")
-    if is_hdf5(path):
-        return path
-    return cached_conversion(path)
-
-
-def cache_dir() -> Path:
-    return paths.data_dir() / "nb101-cache"
-
-
-def cached_conversion(src: str | os.PathLike, *, progress: bool = True) -> Path:
-    """Convert an official .tfrecord once; later calls find the table by the source's SHA-256."""
-    from benchlab.io.nb101_convert import convert_nb101
-
-    src = Path(src)
-    digest = _source_sha256(src)
-    dst = cache_dir() / f"{digest}.h5"
-    if not dst.exists():
-        convert_nb101(src, dst, progress=progress)
-    return dst
-
-
-def _source_sha256(src: Path) -> str:
-    """SHA-256 of `src`, remembered per (path, size, mtime) so a 2 GB file is hashed once."""
-    stat = src.stat()
-    memo_key = f"{src.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    memo_path = cache_dir() / "sources.json"
-    try:
-        memo = json.loads(memo_path.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    if memo_key in memo:
-        return memo[memo_key]
-    from benchlab.io.download import sha256_of
-
-    memo[memo_key] = sha256_of(src)
-    write_atomic(memo_path, json.dumps(memo, indent=1, sort_keys=True).encode())
-    return memo[memo_key]
