@@ -1,19 +1,18 @@
 """NAS-Bench-101 served from the converted HDF5 table (see benchlab/io/nb101_convert.py).
 
 Opening reads no metrics and builds no per-cell Python objects: the datasets are
-memory-mapped, and a module hash finds its row through a sorted array of 64-bit hash
-prefixes (`np.searchsorted`). Means and the optimum are computed on first use. A raw cell
-queried before costs one dict lookup (raw cell -> row) and one list index (row -> its
-repeats); a raw cell met for the first time goes through the search space's key (the
-official module hash), or, once the process has met enough of them, through the
-structural index of nb101_index.py.
+memory-mapped (store.py), and a module hash finds its row through a sorted array of 64-bit
+hash prefixes (hash_index.py). Means and the optimum are computed on first use. Every
+lookup of a cell goes through one `CellResolver` (resolver.py), which owns the raw-cell
+cache and the structural index; a row's repeats at a fidelity become `Observation`s once,
+at its first query, and are handed out again after that.
 
 Fidelities are epochs trained: every epoch budget E of the file and its halfway point
 E // 2 (the official "stop_halfway" evaluation of a run trained for E epochs), sorted, e.g.
 (2, 4, 6, 12, 18, 36, 54, 108) for the full file and (54, 108) for the 108-epoch one.
 The Table view keeps the hash column as (n,) S32 ASCII bytes; `keys()` gives strings.
+The official API's dictionaries are built in benchlab/compat/nasbench/official.py.
 """
-
 
 from __future__ import annotations
 
@@ -22,46 +21,23 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
-from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
-from benchlab.benchmarks.nb101.hash_index import _HashIndex
-from benchlab.benchmarks.nb101.index import PrunedShape, StructuralIndex, pruned_parts
+from benchlab.benchmarks.nb101.draws import RawDraw
+from benchlab.benchmarks.nb101.hash_index import HashIndex
+from benchlab.benchmarks.nb101.resolver import CellResolver
 from benchlab.benchmarks.nb101.store import (
-    GET_COMMAND, _FINAL, _HALFWAY, _TEST, _VALID, _dataset, _fidelity_columns, _NB101Table, _text, default_path,
+    _TEST, _VALID, NB101Table, default_path, fidelity_columns, read_table, text,
 )
-from benchlab.errors import DataError, InvalidArchitectureError, UserError
-from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION, OP_LABELS
+from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
+from benchlab.errors import UserError
+from benchlab.io.nb101_convert import FORMAT, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
-_LABEL_NAMES = {label: name for name, label in OP_LABELS.items()}
-_RAW_CACHE_LIMIT = 1 << 20  # raw cells remembered before the cache starts afresh
-# First sightings answered by the official key (~0.3 ms each) before the structural index
-# (~0.5 s for a full table) is built: about the break-even point.
-_INDEX_AFTER_MISSES = 2000
-# bit generators whose random() is (next 64-bit draw >> 11) / 2**53 (not MT19937: 32-bit draws)
-_DOUBLE_FROM_RAW = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
-_new_tuple = tuple.__new__
-_STRUCTURAL: dict[tuple, StructuralIndex] = {}  # per file (path, size, mtime): built once a process
-_FIRST_SIGHTINGS: dict[tuple, int] = {}  # per file: first sightings answered by the official key
-
-
-def _observations(key: str, params: float, fidelity: int, runs: list) -> tuple[Observation, ...]:
-    """The Observation of every recorded repeat of one row at one fidelity; `runs` holds
-    [train, valid, test, time] per repeat, NaN for a repeat not recorded. All are made at
-    the row's first query: a cell queried again draws among ready objects, and a search
-    that keeps querying a cell soon draws every repeat anyway."""
-    # tuple.__new__ with the fields in order (key, valid, test, cost, fidelity, repeat, train,
-    # params) skips the named tuple's Python-level __new__: a third of the cost
-    return tuple(
-        [
-            _new_tuple(Observation, (key, valid, test, time, fidelity, r, train, params))
-            for r, (train, valid, test, time) in enumerate(runs)
-            if valid == valid  # NaN: no such repeat
-        ]
-    )
+_LABEL_NAMES = MappingProxyType({label: name for name, label in OP_LABELS.items()})
 
 
 @dataclass(frozen=True)
@@ -81,13 +57,13 @@ class BatchObservations:
 class NB101Benchmark(TabularBenchmark):
     """NAS-Bench-101 (CIFAR-10): validation/test accuracy and training time of each cell.
 
-    `query(cell, rng, fidelity)` follows the Benchmark contract; `query_official` answers
-    exactly as the official `nasbench.api.NASBench.query` does.
+    `resolver_options` go to the `CellResolver` (`cache_limit`, `index_after`,
+    `structural_index`).
     """
 
     metric = "validation accuracy (fraction)"
 
-    def __init__(self, path: Path, name: str, attrs: dict, arrays: dict):
+    def __init__(self, path: Path, name: str, attrs: dict, arrays: dict, **resolver_options):
         # Not TabularBenchmark.__init__: it builds a dict over all keys and per-cell means,
         # which opening must avoid; means and the optimum are computed on first use instead.
         self.path = Path(path)
@@ -95,17 +71,18 @@ class NB101Benchmark(TabularBenchmark):
         self.epochs = tuple(int(e) for e in attrs["epochs"])
         self.max_vertices = int(attrs["max_vertices"])
         self.max_edges = int(attrs["max_edges"])
-        self.source_name = _text(attrs.get("source_name", ""))
-        self.source_sha256 = _text(attrs.get("source_sha256", ""))
+        self.source_name = text(attrs.get("source_name", ""))
+        self.source_sha256 = text(attrs.get("source_sha256", ""))
         self.space = NB101Space(max_vertices=self.max_vertices, max_edges=self.max_edges)
-        columns = _fidelity_columns(self.path, self.epochs)
+        columns = fidelity_columns(self.path, self.epochs)
         self.fidelities = tuple(value for value, _, _ in columns)
-        self._column = {(e, h): f for f, (_, e, h) in enumerate(columns)}
-        self._column_source = [(e, h) for _, e, h in columns]
-        self._raw_metrics = metrics = arrays["metrics"]
+        self.column_of = {(e, h): f for f, (_, e, h) in enumerate(columns)}  # (epoch index, halfway|final) -> column
+        metrics = arrays["metrics"]
         # per fidelity column: (train, valid, test, time) views of shape (n, R), copying nothing
         self._columns = [tuple(metrics[:, e, :, h, k] for k in range(4)) for _, e, h in columns]
-        self.table = _NB101Table(
+        # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
+        self._runs = [metrics[:, e, :, h] for _, e, h in columns]
+        self.table = NB101Table(
             arrays["hash"], arrays["trainable_parameters"], metrics, columns,
             meta={"source": self.source_name, "source_sha256": self.source_sha256, "format": FORMAT},
         )
@@ -120,175 +97,38 @@ class NB101Benchmark(TabularBenchmark):
         )
         self._fidelity_index = {f: i for i, f in enumerate(self.fidelities)}
         self._full = len(self.fidelities) - 1
-        self._full_fidelity = self.fidelities[-1]
         self._means = None  # (valid_mean, test_mean), each (n, F), computed on first use
         self._optimum = None
         self._checksum = None
-        self._index = _HashIndex(arrays["hash"])
+        self._index = HashIndex(arrays["hash"])
         self._keys, self._params = arrays["hash"], arrays["trainable_parameters"]
-        # Caches keyed by the raw cell (`Cell._key`, its (matrix, ops) as bytes: hashed and
-        # compared in C): a query at the full budget of a cell seen before is one lookup in
-        # `_full_of_cell` and one draw; `_raw_rows` serves everything else (other budgets,
-        # means, repeats), so a search at the full budget inserts each new cell in one dict
-        # only. Only what was queried is held: a list over all rows (the earlier design) is a
-        # container the garbage collector walks whole, which cost a fresh benchmark ~2 us a
-        # first sighting.
-        self._full_of_cell: dict = {}  # raw cell -> its row's observations at the full budget
-        self._raw_rows: dict = {}  # raw cell -> row, for every lookup other than the above
-        self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
-        self._drawn: dict = {}  # (row, fidelity column) -> its observations, shared by isomorphic cells
-        # per fidelity column: the (n, R, 4) view of [train, valid, test, time] per repeat
-        self._runs = [metrics[:, e, :, h] for _, e, h in columns]
-        self._cell_arrays = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
-        self._use_structure(None)
+        self.stored_cells = (arrays["num_vertices"], arrays["adjacency"], arrays["ops"])
+        self.resolver = CellResolver(
+            name, self.space, self._index, self.stored_cells, complete=n == self.space.size, **resolver_options
+        )
+        # per fidelity column: row -> its observations. Only what was queried is held (a list
+        # over all rows is a container the garbage collector would walk whole).
+        self._drawn: list[dict[int, tuple[Observation, ...]]] = [{} for _ in columns]
+        self._draw = RawDraw()  # the repeat index of a query; `draws.plain_draw` is the same number
 
     def __reduce__(self):
         # reopen by path in another process instead of pickling the arrays
         return (type(self).open, (self.path, self.name))
 
-    # -- opening ------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, name: str = "nb101") -> "NB101Benchmark":
+    def open(cls, path: str | os.PathLike | None = None, name: str = "nb101", **resolver_options) -> NB101Benchmark:
         """Open a converted table; `DataError` naming the file and the fix for anything else."""
-        import h5py
-
         path = Path(path) if path is not None else default_path()
-        if not path.exists():
-            raise DataError(
-                f"{path}: no NAS-Bench-101 table here; get it with `{GET_COMMAND}` "
-                "(or `benchlab data convert nb101 SRC --out PATH`)"
-            )
-        try:
-            fh = h5py.File(path, "r")
-        except OSError:
-            raise DataError(
-                f"{path}: not a benchlab NB101 table (not an HDF5 file); convert the official .tfrecord "
-                "with `benchlab data convert nb101 SRC`"
-            ) from None
-        with fh:
-            attrs = dict(fh.attrs)
-            if _text(attrs.get("format")) != FORMAT:
-                raise DataError(
-                    f"{path}: not a benchlab NB101 table (an HDF5 file of another kind); convert the official "
-                    ".tfrecord with `benchlab data convert nb101 SRC`"
-                )
-            version = attrs.get("format_version")
-            if version != FORMAT_VERSION:
-                raise DataError(
-                    f"{path}: NB101 table format version {version}, this benchlab reads {FORMAT_VERSION}; "
-                    "convert the .tfrecord again with `benchlab data convert nb101 SRC`"
-                )
-            names = ("hash", "trainable_parameters", "metrics", "num_vertices", "adjacency", "ops")
-            arrays = {name: _dataset(fh, name, path) for name in names}
-        n = len(arrays["hash"])
-        metrics = arrays["metrics"]
-        if (
-            n == 0 or arrays["hash"].dtype != np.dtype("S32") or metrics.ndim != 5 or metrics.shape[0] != n
-            or metrics.shape[3:] != (2, 4) or metrics.shape[1] != len(attrs.get("epochs", ()))
-            or any(arrays[name].shape[0] != n for name in names)
-        ):
-            raise DataError(f"{path}: NB101 table arrays disagree in shape; convert the .tfrecord again")
-        return cls(path, name, attrs, arrays)
+        return cls(path, name, *read_table(path), **resolver_options)
 
     # -- lookups ------------------------------------------------------------------
     def row_of(self, arch) -> int:
-        try:
-            row = self._raw_rows.get(arch._key)
-        except AttributeError:  # not a Cell
-            raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
-        if row is None:
-            row = self._row_of_new(arch)
-            if len(self._raw_rows) >= _RAW_CACHE_LIMIT:
-                self._raw_rows.clear()
-            self._raw_rows[arch._key] = row
-        return row
-
-    def _row_of_new(self, cell, parts: tuple | None = None) -> int:
-        """Row of a raw cell met for the first time: structurally when the index can tell,
-        else through the official key (which also names the rule an invalid cell breaks).
-        `parts` is the cell's `pruned_parts` when the caller already computed them. The
-        caller caches the row."""
-        if not isinstance(cell, Cell):
-            raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(cell).__name__}")
-        queried = self._full_of_cell.get(cell._key)  # queried at the full budget: the key is known
-        row = self._index.find(queried[0].key) if queried else self._structural_row(cell, parts)
-        if row is None:
-            key = self.space.key(cell)  # validates: InvalidArchitectureError naming the broken rule
-            row = self._index.find(key)
-            if row is None:
-                raise InvalidArchitectureError(f"{self.name}: cell {self.space.format(cell)} (key {key}) is not in the table")
-        return row
-
-    def _full_observations_of_new(self, cell) -> tuple[Observation, ...]:
-        """The full-budget observations of a raw cell not in `_full_of_cell` yet.
-
-        The common first sighting (a complete table, a fingerprint that one row holds) is
-        written out here rather than through `row_of`: it is the cost of every new cell of a
-        search, and the calls saved are a sixth of it. Every other case (the index not built
-        yet, a shared fingerprint, an invalid cell or not a Cell) goes through `_row_of_new`.
-        """
-        key = cell._key
-        row = self._raw_rows.get(key) if self._raw_rows else None  # met at another budget
-        if row is None:
-            unique_rows, parts = self._unique_rows, None
-            if unique_rows is not None and cell.__class__ is Cell:
-                parts = pruned_parts(cell._bytes, cell._codes)  # (..., fingerprint, size, edges)
-                if parts is not None and parts[4] <= self.max_vertices and parts[5] <= self.max_edges:
-                    row = unique_rows.get(parts[3])
-            if row is None:
-                row = self._row_of_new(cell, parts)
-        observations = self._observations_of(row, self._full)
-        if len(self._full_of_cell) >= _RAW_CACHE_LIMIT:
-            self._full_of_cell.clear()
-        self._full_of_cell[key] = observations
-        return observations
-
-    def _structural_row(self, cell: Cell, parts: tuple | None = None) -> int | None:
-        """The row found by fingerprint (see nb101_index), or None to use the official key.
-        `parts`: the cell's `pruned_parts`, when already computed.
-
-        The index is shared by every benchmark on the same file in this process and built
-        once the process has answered _INDEX_AFTER_MISSES first sightings through the
-        official key: by then those hashes have cost about what building costs, so short
-        runs never pay for it and long ones soon gain. In a complete table (one row per
-        cell of the space) each network has a row and equal official hashes imply equal
-        fingerprints, so a fingerprint held by one row is that row, and so is the one row of
-        a shared fingerprint that also agrees on the descendant fingerprint; otherwise every
-        candidate is checked for isomorphism.
-        """
-        if self._structure is None:
-            self._use_structure(_structural_index(self.path, self._cell_arrays))
-            if self._structure is None:
-                return None
-        if parts is None:
-            parts = pruned_parts(cell._bytes, cell._codes)  # the codes are the official labels
-            if parts is None:
-                return None
-        _, _, _, fingerprint, size, edges = parts
-        if size > self.max_vertices or edges > self.max_edges:
-            return None
-        if self._complete:
-            row = self._structure.unique_rows.get(fingerprint)
-            if row is not None:
-                return row
-        shape = PrunedShape(cell._codes, *parts)
-        if not self._complete:
-            return self._structure.find(shape)
-        rows = self._structure.shared_candidates(shape)
-        # the cell's own row is among them (complete table): when alone, no check is needed
-        return rows[0] if len(rows) == 1 else self._structure.find(shape, rows)
+        return self.resolver.row_of(arch)
 
     def build_structural_index(self) -> None:
         """Build the structural index now rather than after enough first sightings (worth it
-        before a long search in this process; shared by every benchmark on this file)."""
-        if self._structure is None:
-            self._use_structure(_structural_index(self.path, self._cell_arrays, now=True))
-
-    def _use_structure(self, structure: StructuralIndex | None) -> None:
-        self._structure = structure
-        self._complete = structure is not None and len(self) == self.space.size
-        # in a complete table a fingerprint held by one row is that row: the first-sighting fast path
-        self._unique_rows = structure.unique_rows if self._complete else None
+        before a long search)."""
+        self.resolver.build_structural_index()
 
     def row_of_key(self, key: str) -> int:
         row = self._index.find(key)
@@ -304,50 +144,37 @@ class NB101Benchmark(TabularBenchmark):
 
     # -- queries --------------------------------------------------------------------
     def query(self, arch, rng: np.random.Generator, fidelity=None) -> Observation:
-        if fidelity is None or fidelity == self._full_fidelity:  # the hot path: seen before, full budget
-            try:
-                observations = self._full_of_cell.get(arch._key)
-            except AttributeError:  # not a Cell
-                raise InvalidArchitectureError(f"{self.name}: expected an NB101 Cell, got {type(arch).__name__}") from None
-            if observations is None:
-                observations = self._full_observations_of_new(arch)
-        else:
-            observations = self._observations_of(self.row_of(arch), self._fidelity(fidelity))
+        row = self.resolver.row_of(arch)
+        f = self._full if fidelity is None else self._fidelity(fidelity)
+        observations = self._drawn[f].get(row) or self.observations_of(row, f)
         n = len(observations)
-        if n == 1:
-            return observations[0]
-        if rng is self._raw_rng:
-            return observations[((self._draw_raw() >> 11) * n) >> 53]  # = int(rng.random() * n), see _draw
-        return observations[self._draw(rng, n)]
+        return observations[self._draw(rng, n)] if n > 1 else observations[0]
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
-        observations = self._observations_of(row, self._full if fidelity is None else self._fidelity(fidelity))
-        return observations[self._draw(rng, len(observations)) if len(observations) > 1 else 0]
+        """One recorded repeat drawn uniformly, `int(rng.random() * repeats)` (see draws.py);
+        no draw for a row with one repeat. `query` is this after the row lookup."""
+        observations = self.observations_of(row, self._full if fidelity is None else self._fidelity(fidelity))
+        n = len(observations)
+        return observations[self._draw(rng, n)] if n > 1 else observations[0]
 
-    def _draw(self, rng: np.random.Generator, n: int) -> int:
-        """`int(rng.random() * n)`: a uniform repeat index (rng.integers(n) costs three times
-        as much). For the 64-bit bit generators the same number is computed from the raw
-        64-bit draw random() is made of, which skips half the call overhead."""
-        if rng is not self._raw_rng:
-            if not isinstance(rng.bit_generator, _DOUBLE_FROM_RAW):
-                return int(rng.random() * n)
-            self._raw_rng, self._draw_raw = rng, rng.bit_generator.random_raw
-        return ((self._draw_raw() >> 11) * n) >> 53
-
-    def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
-        """The recorded repeats of a row at a fidelity column (read once, then reused)."""
-        observations = self._drawn.get((row, f))
+    def observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
+        """The recorded repeats of a row at fidelity column `f` (built once, then reused)."""
+        observations = self._drawn[f].get(row)
         if observations is None:
             row = int(row)
-            key, fidelity = self._keys[row].decode("ascii"), self.fidelities[f]
-            observations = _observations(key, float(self._params[row]), fidelity, self._runs[f][row].tolist())
+            key, fidelity, params = self._keys[row].decode("ascii"), self.fidelities[f], float(self._params[row])
+            observations = tuple(
+                Observation(key=key, valid=valid, test=test, cost=time, fidelity=fidelity, repeat=r, train=train, params=params)
+                for r, (train, valid, test, time) in enumerate(self._runs[f][row].tolist())
+                if valid == valid  # NaN: no such repeat
+            )
             if not observations:
                 raise UserError(f"{self.name}: cell {key} has no recorded run at {fidelity} epochs")
-            self._drawn[(row, f)] = observations
+            self._drawn[f][row] = observations
         return observations
 
     def repeats(self, arch, fidelity=None) -> list[Observation]:
-        return list(self._observations_of(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)))
+        return list(self.observations_of(self.row_of(arch), self._full if fidelity is None else self._fidelity(fidelity)))
 
     def query_rows(self, rows, rng: np.random.Generator, fidelity=None) -> BatchObservations:
         """Vectorised queries of many rows at once, one repeat drawn per entry with `rng`.
@@ -375,69 +202,15 @@ class NB101Benchmark(TabularBenchmark):
             fidelity=self.fidelities[f],
         )
 
-    def query_official(self, cell, rng: np.random.Generator, epochs: int = 108, stop_halfway: bool = False) -> dict:
-        """One repeat drawn uniformly with `rng`, as the dict `nasbench.api.NASBench.query` returns."""
-        return self.query_official_row(self.row_of(cell), rng, epochs, stop_halfway)
-
-    def query_official_row(self, row: int, rng: np.random.Generator, epochs: int = 108, stop_halfway: bool = False) -> dict:
-        f = self._column_of(epochs, _HALFWAY if stop_halfway else _FINAL)
-        obs = self.query_row(row, rng, self.fidelities[f])
-        matrix, ops = self._fixed(row)
-        return {
-            "module_adjacency": matrix,
-            "module_operations": ops,
-            "trainable_parameters": int(self.table.params[row]),
-            "training_time": obs.cost,
-            "train_accuracy": obs.train,
-            "validation_accuracy": obs.valid,
-            "test_accuracy": obs.test,
-        }
-
-    def _column_of(self, epochs, half: int) -> int:
-        try:
-            return self._column[(self.epochs.index(int(epochs)), half)]
-        except (ValueError, TypeError):
-            raise UserError(
-                f"{self.name}: {epochs!r} epochs is not in the table; use one of {', '.join(map(str, self.epochs))}"
-            ) from None
-
-    def metrics_by_hash(self, key: str) -> tuple[dict, dict]:
-        """(fixed_stat, computed_stat) exactly as `NASBench.get_metrics_from_hash` returns them."""
-        return self.metrics_of_row(self.row_of_key(key))
-
-    def metrics_of_row(self, row: int) -> tuple[dict, dict]:
-        matrix, ops = self._fixed(row)
-        fixed = {"module_adjacency": matrix, "module_operations": ops, "trainable_parameters": int(self.table.params[row])}
-        computed = {}
-        for e, epochs in enumerate(self.epochs):
-            points = []
-            for halfway, final in zip(*(self._observations_or_none(row, self._column[(e, h)]) for h in (_HALFWAY, _FINAL))):
-                point = {}
-                for prefix, obs in (("halfway_", halfway), ("final_", final)):
-                    point[prefix + "training_time"] = obs.cost
-                    point[prefix + "train_accuracy"] = obs.train
-                    point[prefix + "validation_accuracy"] = obs.valid
-                    point[prefix + "test_accuracy"] = obs.test
-                points.append(point)
-            if points:
-                computed[epochs] = points
-        return fixed, computed
-
-    def _observations_or_none(self, row: int, f: int) -> list[Observation]:
-        try:
-            return list(self._observations_of(row, f))
-        except UserError:
-            return []
-
     # -- cells ------------------------------------------------------------------------
-    def _fixed(self, row: int) -> tuple[np.ndarray, list[str]]:
-        num_vertices, adjacency, ops = self._cell_arrays
+    def stored_cell(self, row: int) -> tuple[np.ndarray, list[str]]:
+        """(int8 matrix, op names) of a row as stored (the official API's layout: int8, a list)."""
+        num_vertices, adjacency, ops = self.stored_cells
         v = int(num_vertices[row])
-        # the official API keeps the stored matrix as int8 and the ops as a list of names
         return np.array(adjacency[row, :v, :v], dtype=np.int8), [_LABEL_NAMES[label] for label in ops[row, :v].tolist()]
 
     def cell_of_row(self, row: int) -> Cell:
-        matrix, ops = self._fixed(row)
+        matrix, ops = self.stored_cell(row)
         return Cell(matrix.astype(np.uint8), ops)
 
     def cells(self) -> Iterator[Cell]:
@@ -471,7 +244,7 @@ class NB101Benchmark(TabularBenchmark):
         # a cell's mean and the optimum agree to the last bit whichever is computed first.
         f = self._full if fidelity is None else self._fidelity(fidelity)
         try:
-            observations = self._observations_of(row, f)
+            observations = self.observations_of(row, f)
         except UserError:  # no recorded run at this fidelity
             return MeanMetrics(valid=math.nan, test=math.nan)
         n = len(observations)
@@ -486,17 +259,3 @@ class NB101Benchmark(TabularBenchmark):
                 test=float(np.nanmax(self.test_mean[:, self._full])),
             )
         return self._optimum
-
-
-def _structural_index(path: Path, cell_arrays: tuple, now: bool = False) -> StructuralIndex | None:
-    """The file's structural index once this process has met enough first sightings (or
-    `now`), else None."""
-    stat = path.stat()
-    identity = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    index = _STRUCTURAL.get(identity)
-    if index is None:
-        misses = _FIRST_SIGHTINGS[identity] = _FIRST_SIGHTINGS.get(identity, 0) + 1
-        if misses <= _INDEX_AFTER_MISSES and not now:
-            return None
-        index = _STRUCTURAL[identity] = StructuralIndex(*cell_arrays)
-    return index

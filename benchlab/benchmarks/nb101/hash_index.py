@@ -7,7 +7,7 @@ import numpy as np
 from benchlab.errors import DataError
 
 
-class _HashIndex:
+class HashIndex:
     """Module hash -> row via a sorted array of the hashes' first 64 bits.
 
     A dict of 423,624 strings costs ~0.3 s and ~60 MB to build; the sorted prefixes cost
@@ -41,6 +41,7 @@ class _HashIndex:
 _HEX_VALUE = np.full(256, 255, dtype=np.uint8)
 _HEX_VALUE[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10)
 _HEX_VALUE[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16)
+_HEX_VALUE.flags.writeable = False
 
 
 def _hash_prefixes(keys: np.ndarray) -> np.ndarray:

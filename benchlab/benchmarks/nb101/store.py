@@ -12,15 +12,16 @@ import numpy as np
 from benchlab import paths
 from benchlab.benchmarks.table import Table
 from benchlab.errors import DataError
+from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION
 
 DATA_NAME = "nasbench101.h5"
 GET_COMMAND = "make data"
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-_HALFWAY, _FINAL = 0, 1  # index of the metrics array's halfway/final axis
+HALFWAY, FINAL = 0, 1  # index of the metrics array's halfway/final axis
 _TRAIN, _VALID, _TEST, _TIME = 0, 1, 2, 3  # index of its metric axis
 
 
-def _text(value) -> str:
+def text(value) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
@@ -60,7 +61,7 @@ def _mapped(path: Path, offset: int, dtype: np.dtype, shape: tuple) -> np.ndarra
     return np.frombuffer(region, dtype=dtype, count=count, offset=offset - start).reshape(shape)
 
 
-class _NB101Table(Table):
+class NB101Table(Table):
     """The Table view of the file, built without reading it.
 
     `keys` stays the (n,) S32 hash column (ASCII bytes). The (n, F, R) arrays `train`,
@@ -110,7 +111,7 @@ def _metric_views(metrics: np.ndarray, columns: list[tuple[int, int, int]]) -> l
     of one transposed copy.
     """
     n, n_epochs, repeats = metrics.shape[:3]
-    if [(e, h) for _, e, h in columns] == [(e, h) for e in range(n_epochs) for h in (_HALFWAY, _FINAL)]:
+    if [(e, h) for _, e, h in columns] == [(e, h) for e in range(n_epochs) for h in (HALFWAY, FINAL)]:
         if n_epochs == 1:
             return [metrics[:, 0, :, :, k].transpose(0, 2, 1) for k in range(4)]
         base = np.ascontiguousarray(metrics.transpose(0, 1, 3, 2, 4))  # (n, E, 2, R, 4)
@@ -118,10 +119,10 @@ def _metric_views(metrics: np.ndarray, columns: list[tuple[int, int, int]]) -> l
     return [np.stack([metrics[:, e, :, h, k] for _, e, h in columns], axis=1) for k in range(4)]
 
 
-def _fidelity_columns(path: Path, epochs: tuple[int, ...]) -> list[tuple[int, int, int]]:
+def fidelity_columns(path: Path, epochs: tuple[int, ...]) -> list[tuple[int, int, int]]:
     """(fidelity in epochs, epoch index, halfway|final) for every column, sorted by fidelity."""
     columns = sorted(
-        [(e // 2, i, _HALFWAY) for i, e in enumerate(epochs)] + [(e, i, _FINAL) for i, e in enumerate(epochs)]
+        [(e // 2, i, HALFWAY) for i, e in enumerate(epochs)] + [(e, i, FINAL) for i, e in enumerate(epochs)]
     )
     values = [value for value, _, _ in columns]
     if len(set(values)) != len(values) or min(values) < 1:
@@ -131,3 +132,46 @@ def _fidelity_columns(path: Path, epochs: tuple[int, ...]) -> list[tuple[int, in
         )
     return columns
 
+
+
+def read_table(path: Path) -> tuple[dict, dict]:
+    """(attributes, arrays) of a converted table; `DataError` naming the file and the fix
+    for anything else."""
+    import h5py
+
+    if not path.exists():
+        raise DataError(
+            f"{path}: no NAS-Bench-101 table here; get it with `{GET_COMMAND}` "
+            "(or `benchlab data convert nb101 SRC --out PATH`)"
+        )
+    try:
+        fh = h5py.File(path, "r")
+    except OSError:
+        raise DataError(
+            f"{path}: not a benchlab NB101 table (not an HDF5 file); convert the official .tfrecord "
+            "with `benchlab data convert nb101 SRC`"
+        ) from None
+    with fh:
+        attrs = dict(fh.attrs)
+        if text(attrs.get("format")) != FORMAT:
+            raise DataError(
+                f"{path}: not a benchlab NB101 table (an HDF5 file of another kind); convert the official "
+                ".tfrecord with `benchlab data convert nb101 SRC`"
+            )
+        version = attrs.get("format_version")
+        if version != FORMAT_VERSION:
+            raise DataError(
+                f"{path}: NB101 table format version {version}, this benchlab reads {FORMAT_VERSION}; "
+                "convert the .tfrecord again with `benchlab data convert nb101 SRC`"
+            )
+        names = ("hash", "trainable_parameters", "metrics", "num_vertices", "adjacency", "ops")
+        arrays = {name: _dataset(fh, name, path) for name in names}
+    n = len(arrays["hash"])
+    metrics = arrays["metrics"]
+    if (
+        n == 0 or arrays["hash"].dtype != np.dtype("S32") or metrics.ndim != 5 or metrics.shape[0] != n
+        or metrics.shape[3:] != (2, 4) or metrics.shape[1] != len(attrs.get("epochs", ()))
+        or any(arrays[name].shape[0] != n for name in names)
+    ):
+        raise DataError(f"{path}: NB101 table arrays disagree in shape; convert the .tfrecord again")
+    return attrs, arrays

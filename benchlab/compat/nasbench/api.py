@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import copy
 import os
+from types import MappingProxyType
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 
 from benchlab.benchmarks.nb101 import NB101Benchmark, table_for
+from benchlab.compat.nasbench.official import metrics_by_hash, metrics_of_row, query_official_row
 from benchlab.errors import InvalidArchitectureError, UnknownNameError, UserError
 from benchlab.spaces.nb101 import INPUT, OPS, OUTPUT, Cell, official_module_hash
+from benchlab.spaces.nb101.pruning import prune_indices
 
 # `nasbench.lib.config` flag defaults, as `config.build_config()` returns them; the search-space
 # entries (module_vertices, max_edges, num_repeats) are replaced by those of the opened file.
-_OFFICIAL_CONFIG = {
-    "train_data_files": [],
+_OFFICIAL_CONFIG = MappingProxyType({
+    "train_data_files": (),
     "valid_data_file": "",
     "test_data_file": "",
     "sample_data_file": "",
@@ -34,7 +37,7 @@ _OFFICIAL_CONFIG = {
     "num_labels": 10,
     "module_vertices": 7,
     "max_edges": 9,
-    "available_ops": list(OPS),
+    "available_ops": OPS,
     "stem_filter_size": 128,
     "num_stacks": 3,
     "num_modules_per_stack": 3,
@@ -46,12 +49,12 @@ _OFFICIAL_CONFIG = {
     "momentum": 0.9,
     "weight_decay": 1e-4,
     "max_attempts": 5,
-    "intermediate_evaluations": ["0.5"],
+    "intermediate_evaluations": ("0.5",),
     "num_repeats": 3,
     "use_tpu": True,
     "tpu_iterations_per_loop": 100,
     "tpu_num_shards": 2,
-}
+})
 
 
 class OutOfDomainError(UserError):
@@ -89,25 +92,14 @@ class ModelSpec:
 
     def _prune(self) -> None:
         """Drop every vertex not reachable from the input or not reaching the output."""
-        n = np.shape(self.original_matrix)[0]
-        edges = np.asarray(self.original_matrix) != 0
-        from_input = np.zeros(n, dtype=bool)
-        to_output = np.zeros(n, dtype=bool)
-        if n:
-            from_input[0] = True
-            to_output[n - 1] = True
-        for v in range(1, n):  # upper triangular: vertex order is a topological order
-            from_input[v] = bool(np.any(edges[:v, v] & from_input[:v]))
-        for v in range(n - 2, -1, -1):
-            to_output[v] = bool(np.any(edges[v, v + 1 :] & to_output[v + 1 :]))
-        keep = np.flatnonzero(from_input & to_output)
-        if len(keep) < 2:  # the input does not reach the output
+        keep = prune_indices(self.original_matrix)
+        if keep is None:  # the input does not reach the output
             self.matrix = None
             self.ops = None
             self.valid_spec = False
             return
         self.matrix = np.asarray(self.matrix)[np.ix_(keep, keep)]
-        self.ops = [self.ops[v] for v in keep.tolist()]
+        self.ops = [self.ops[v] for v in keep]
 
     def hash_spec(self, canonical_ops) -> str:
         """The official isomorphism-invariant MD5 hash, ops labelled by their index in `canonical_ops`."""
@@ -144,7 +136,7 @@ class _Statistics(Mapping):
     def __getitem__(self, module_hash: str):
         if not isinstance(module_hash, str) or not self._bench.has_key(module_hash):
             raise KeyError(module_hash)
-        return self._bench.metrics_by_hash(module_hash)[self._part]
+        return metrics_by_hash(self._bench, module_hash)[self._part]
 
     def __contains__(self, module_hash) -> bool:
         return isinstance(module_hash, str) and self._bench.has_key(module_hash)
@@ -161,7 +153,7 @@ class NASBench:
 
     def __init__(self, dataset_file: str | os.PathLike, seed=None):
         self._bench = NB101Benchmark.open(table_for(dataset_file), name="nasbench")
-        self.config = copy.deepcopy(_OFFICIAL_CONFIG)
+        self.config = {key: list(value) if isinstance(value, tuple) else value for key, value in _OFFICIAL_CONFIG.items()}
         self.config.update(
             module_vertices=self._bench.max_vertices,
             max_edges=self._bench.max_edges,
@@ -184,7 +176,7 @@ class NASBench:
         if row is None:
             row = self._row_of(model_spec)
             self._rows[model_spec._raw_key] = row
-        data = self._bench.query_official_row(row, self._rng, epochs, stop_halfway)
+        data = query_official_row(self._bench, row, self._rng, epochs, stop_halfway)
         self.training_time_spent += data["training_time"]
         self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
         return data
@@ -222,11 +214,11 @@ class NASBench:
             raise UnknownNameError(
                 f"module hash {module_hash!r} is not in {self._bench.path}; hash_iterator() lists them"
             )
-        return self._bench.metrics_by_hash(module_hash)
+        return metrics_by_hash(self._bench, module_hash)
 
     def get_metrics_from_spec(self, model_spec: ModelSpec) -> tuple[dict, dict]:
         """Fixed and computed statistics of a spec (no budget charged)."""
-        return self._bench.metrics_of_row(self._row_of(model_spec))
+        return metrics_of_row(self._bench, self._row_of(model_spec))
 
     def _row_of(self, model_spec: ModelSpec) -> int:
         self._check_spec(model_spec)
@@ -257,7 +249,3 @@ class NASBench:
                 raise OutOfDomainError(f"unsupported op {op} (available ops = {self.config['available_ops']})")
         if not np.isin(model_spec.matrix, (0, 1)).all():
             raise OutOfDomainError("matrix entries must be 0 or 1")
-
-    def _hash_spec(self, model_spec: ModelSpec) -> str:
-        """Returns the MD5 hash for a provided model_spec."""
-        return model_spec.hash_spec(self.config["available_ops"])

@@ -1,8 +1,14 @@
-"""The NB101 cell value type: an adjacency matrix and one op label per vertex, checked."""
+"""The NB101 cell value type: an adjacency matrix and one op label per vertex, checked.
+
+A `Cell` carries its raw (matrix, ops) as one bytes object, `raw_key`: the caches of the
+space and the benchmark are keyed by it, so looking a cell up hashes and compares bytes in
+C (a dict keyed by the Cell itself would call `__hash__` and `__eq__` in Python).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -12,7 +18,7 @@ INPUT = "input"
 OUTPUT = "output"
 OPS = ("conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3")
 #: the official integer labels used by the module hash
-LABELS = {INPUT: -1, OUTPUT: -2, OPS[0]: 0, OPS[1]: 1, OPS[2]: 2}
+LABELS = MappingProxyType({INPUT: -1, OUTPUT: -2, OPS[0]: 0, OPS[1]: 1, OPS[2]: 2})
 _ALL_NAMES = ", ".join((INPUT, *OPS, OUTPUT))
 
 
@@ -75,20 +81,16 @@ def _matrix_bytes(matrix) -> tuple[int, bytes]:
     return n, data
 
 
-_ROW_TYPES = {list, tuple}
+_ROW_TYPES = frozenset((list, tuple))
 _NON_BINARY = "non-0/1 matrix: entries must be 0 or 1 (edge or no edge)"
-
-
-_LOWER_MASKS: dict[int, int] = {}
 
 
 def _lower_mask(n: int) -> int:
     """Bits of the diagonal and below in int.from_bytes(matrix bytes, 'little')."""
-    mask = _LOWER_MASKS.get(n)
-    if mask is None:
-        mask = sum(1 << (8 * (i * n + j)) for i in range(n) for j in range(i + 1))
-        _LOWER_MASKS[n] = mask
-    return mask
+    return sum(1 << (8 * (i * n + j)) for i in range(n) for j in range(i + 1))
+
+
+_LOWER_MASKS = tuple(_lower_mask(n) for n in range(16))  # cells beyond 15 vertices compute theirs
 
 
 class Cell:
@@ -102,6 +104,9 @@ class Cell:
 
     __slots__ = ("ops", "_bytes", "_codes", "_key", "_hash", "_matrix")
 
+    #: the raw (matrix, ops) as one bytes object: equal exactly for equal cells
+    raw_key = property(lambda self: self._key)
+
     def __init__(self, matrix, ops: Sequence[str]):
         n, data = _matrix_bytes(matrix)
         if n < 2:
@@ -109,7 +114,7 @@ class Cell:
                 f"too few vertices: {n}; a cell needs at least an input and an output vertex"
             )
         ops = tuple(map(str, ops))
-        if int.from_bytes(data, "little") & _lower_mask(n):
+        if int.from_bytes(data, "little") & (_LOWER_MASKS[n] if n < 16 else _lower_mask(n)):
             i = next(k for k in range(n * n) if data[k] and k // n >= k % n)
             raise InvalidArchitectureError(
                 f"not upper-triangular: edge {i // n}->{i % n} does not go forward; number the "
@@ -187,5 +192,15 @@ class Cell:
         return (Cell, (self.matrix.copy(), self.ops))
 
 
-_NAMES = {code: name for name, code in LABELS.items()}
+_NAMES = MappingProxyType({code: name for name, code in LABELS.items()})
+
+
+def as_cell(arch, where: str) -> Cell:
+    """`arch` itself when it is a Cell, else InvalidArchitectureError naming `where` and the fix."""
+    if arch.__class__ is not Cell and not isinstance(arch, Cell):
+        raise InvalidArchitectureError(
+            f"{where}: expected an NB101 Cell, got {type(arch).__name__}; build one with "
+            "Cell(matrix, ops) or NB101Space.parse(text)"
+        )
+    return arch
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from types import MappingProxyType
 
-from benchlab.spaces.nb101.canonical import _canonical_structure, _edge_code
+from benchlab.spaces.nb101.canonical import _edge_code, canonical_structure
 from benchlab.spaces.nb101.cell import OPS
 
 
@@ -12,7 +13,7 @@ from benchlab.spaces.nb101.cell import OPS
 # NB101-format files are complete tables of those spaces and hold 91 and 2,532 cells;
 # (7, 9): the NAS-Bench-101 paper's count of unique cells. tests/spaces/test_nb101.py
 # re-derives all three by enumerating canonical classes.
-_KNOWN_SIZES = {(4, 9): 91, (5, 9): 2532, (7, 9): 423_624}
+KNOWN_SIZES = MappingProxyType({(4, 9): 91, (5, 9): 2532, (7, 9): 423_624})
 
 
 def pruned_structures(max_vertices: int, max_edges: int):
@@ -52,7 +53,7 @@ def count_cells(max_vertices: int, max_edges: int) -> int:
     total = 0
     seen = set()
     for n, edges in pruned_structures(max_vertices, max_edges):
-        code, orders = _canonical_structure(n, _edge_code(edges, range(n), n))
+        code, orders = canonical_structure(n, _edge_code(edges, range(n), n))
         if (n, code) in seen:
             continue
         seen.add((n, code))
