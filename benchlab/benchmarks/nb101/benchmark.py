@@ -26,7 +26,6 @@ from types import MappingProxyType
 import numpy as np
 
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
-from benchlab.benchmarks.nb101.draws import RawDraw
 from benchlab.benchmarks.nb101.hash_index import HashIndex
 from benchlab.benchmarks.nb101.resolver import CellResolver
 from benchlab.benchmarks.nb101.store import (
@@ -109,7 +108,6 @@ class NB101Benchmark(TabularBenchmark):
         # per fidelity column: row -> its observations. Only what was queried is held (a list
         # over all rows is a container the garbage collector would walk whole).
         self._drawn: list[dict[int, tuple[Observation, ...]]] = [{} for _ in columns]
-        self._draw = RawDraw()  # the repeat index of a query; `draws.plain_draw` is the same number
 
     def __reduce__(self):
         # reopen by path in another process instead of pickling the arrays
@@ -148,14 +146,19 @@ class NB101Benchmark(TabularBenchmark):
         f = self._full if fidelity is None else self._fidelity(fidelity)
         observations = self._drawn[f].get(row) or self.observations_of(row, f)
         n = len(observations)
-        return observations[self._draw(rng, n)] if n > 1 else observations[0]
+        return observations[int(rng.random() * n)] if n > 1 else observations[0]
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
-        """One recorded repeat drawn uniformly, `int(rng.random() * repeats)` (see draws.py);
-        no draw for a row with one repeat. `query` is this after the row lookup."""
-        observations = self.observations_of(row, self._full if fidelity is None else self._fidelity(fidelity))
+        """One recorded repeat drawn uniformly, `int(rng.random() * repeats)` (`rng.integers`
+        costs three times as much); no draw for a row with one repeat. `query` is this after
+        the row lookup."""
+        return self.query_column(row, self._full if fidelity is None else self._fidelity(fidelity), rng)
+
+    def query_column(self, row: int, f: int, rng: np.random.Generator) -> Observation:
+        """`query_row` at fidelity column `f` (an index into `fidelities`)."""
+        observations = self._drawn[f].get(row) or self.observations_of(row, f)
         n = len(observations)
-        return observations[self._draw(rng, n)] if n > 1 else observations[0]
+        return observations[int(rng.random() * n)] if n > 1 else observations[0]
 
     def observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at fidelity column `f` (built once, then reused)."""

@@ -24,12 +24,24 @@ def query_official_row(
     bench: NB101Benchmark, row: int, rng: np.random.Generator, epochs: int = 108, stop_halfway: bool = False
 ) -> dict:
     f = column_of(bench, epochs, HALFWAY if stop_halfway else FINAL)
-    obs = bench.query_row(row, rng, bench.fidelities[f])
+    return answer(fixed_of(bench, row), bench.query_row(row, rng, bench.fidelities[f]))
+
+
+def fixed_of(bench: NB101Benchmark, row: int) -> tuple[np.ndarray, tuple[str, ...], int]:
+    """(int8 matrix, op names, trainable parameters) of a row: the part of an answer that
+    does not depend on the repeat drawn."""
     matrix, ops = bench.stored_cell(row)
+    return matrix, tuple(ops), int(bench.table.params[row])
+
+
+def answer(fixed: tuple, obs) -> dict:
+    """The official query dict of one drawn repeat; fresh objects each time, as the official
+    API deep-copies its statistics."""
+    matrix, ops, params = fixed
     return {
-        "module_adjacency": matrix,
-        "module_operations": ops,
-        "trainable_parameters": int(bench.table.params[row]),
+        "module_adjacency": matrix.copy(),
+        "module_operations": list(ops),
+        "trainable_parameters": params,
         "training_time": obs.cost,
         "train_accuracy": obs.train,
         "validation_accuracy": obs.valid,

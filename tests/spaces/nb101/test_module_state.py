@@ -6,7 +6,6 @@ strings, tuples, frozensets, read-only mappings). The only stateful globals allo
 the memos listed below: pure functions whose cache cannot change what they return.
 """
 
-import functools
 import importlib
 import pkgutil
 import types
@@ -21,9 +20,10 @@ IMMUTABLE = (int, float, str, bytes, bool, type(None), np.dtype)
 
 
 def _pure_memos() -> set[int]:
+    from benchlab.compat.nasbench import api
     from benchlab.spaces.nb101 import canonical
 
-    return {id(canonical.canonical_structure), id(canonical._kept_reader)}
+    return {id(canonical.canonical_structure), id(canonical._kept_reader), id(api._lower_mask)}
 
 
 def _modules():
