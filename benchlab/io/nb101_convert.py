@@ -435,7 +435,9 @@ def convert_nb101(
         dst = dst / DEFAULT_NAME
     size = _check_source(src)
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
+        from benchlab.harness.executors import default_jobs  # the CPUs this process may use, on every OS
+
+        jobs = default_jobs() if size >= _PARALLEL_FROM else 1
     if multiprocessing.current_process().daemon:  # e.g. inside a multiprocessing.Pool: no children allowed
         jobs = 1
     bar = _Progress(size, progress, f"converting {src.name}")
