@@ -28,7 +28,7 @@ from benchlab.spaces.nb101 import encoding, moves
 from benchlab.spaces.nb101.canonical import _module_hash_from_code, canonical_structure, pruned_code
 from benchlab.spaces.nb101.cell import Cell, as_cell
 from benchlab.spaces.nb101.enumeration import KNOWN_SIZES, count_cells
-from benchlab.spaces.nb101.pruning import DISCONNECTED
+from benchlab.spaces.nb101.pruning import DISCONNECTED, members, prune_masks
 
 
 class NB101Space(SearchSpace):
@@ -50,6 +50,14 @@ class NB101Space(SearchSpace):
         self.encoding = encoding
         self.name = f"nb101(max_vertices={V}, max_edges={max_edges})"
         self._upper = [(i, j) for i in range(V) for j in range(i + 1, V)]
+        self._upper_flat = np.flatnonzero(np.triu(np.ones((V, V)), 1))  # row-major index of each upper entry
+        # sampling: per row u, (bytes of the row for each value of its V-1-u bits, shift, mask)
+        offsets = np.cumsum([0] + [V - 1 - u for u in range(V - 1)])
+        self._row_bytes = tuple(
+            (tuple(bytes([0] * (u + 1) + [b >> j & 1 for j in range(V - 1 - u)]) for b in range(1 << (V - 1 - u))),
+             int(offsets[u]), (1 << (V - 1 - u)) - 1)
+            for u in range(V - 1)
+        ) + (((bytes(V),), 0, 0),)
         self._key_by_cell: dict[bytes, str] = {}  # raw cell (its bytes key) -> key
         # raw adjacency bytes -> (kept vertices, (m, canonical structure code, interior
         # getters), pruned adjacency code) | message of the broken rule
@@ -103,29 +111,39 @@ class NB101Space(SearchSpace):
         return info
 
     def _compute_matrix_info(self, data: bytes, n: int) -> tuple | str:
-        pruned = pruned_code(data, n)
-        if pruned is None:
-            return DISCONNECTED
-        kept, code = pruned
-        m, edges = len(kept), code.bit_count()
-        if m > self.max_vertices:
-            return (
-                f"too many vertices: {m} after pruning, at most max_vertices="
-                f"{self.max_vertices}; remove vertices"
-            )
-        if edges > self.max_edges:
-            return (
-                f"too many edges: {edges} after pruning, at most max_edges="
-                f"{self.max_edges}; remove edges"
-            )
+        broken = self.rule_broken(data, n)
+        if broken is not None:
+            return broken
+        kept, code = pruned_code(data, n)
+        m = len(kept)
         canonical_code, orders = canonical_structure(m, code)
         # getters read the raw op codes of the kept interior vertices in canonical order
         # (one code, not a tuple, when m == 3: the same shape for every cell of that size)
         getters = tuple(itemgetter(*[kept[v] for v in order]) for order in orders) if m > 2 else ()
         return kept, (m, canonical_code, getters), code
 
+    def rule_broken(self, data: bytes, n: int) -> str | None:
+        """The message of the rule a raw n-vertex adjacency (row-major bytes) breaks, or None:
+        disconnected, or too many vertices or edges after pruning. No canonical form is
+        made: this is what sampling asks of every draw."""
+        found = prune_masks(data, n)
+        if found is None:
+            return DISCONNECTED
+        kept, outs = found
+        m = kept.bit_count()
+        if m > self.max_vertices:
+            return f"too many vertices: {m} after pruning, at most max_vertices={self.max_vertices}; remove vertices"
+        edges = sum((outs[v] & kept).bit_count() for v in members(kept))
+        if edges > self.max_edges:
+            return f"too many edges: {edges} after pruning, at most max_edges={self.max_edges}; remove edges"
+        return None
+
     def validate(self, arch: Cell) -> None:
-        self._matrix_info(as_cell(arch, self.name))
+        cell = as_cell(arch, self.name)
+        info = self._by_matrix.get(cell._bytes)  # known when its key was asked
+        broken = info if info is not None else self.rule_broken(cell._bytes, cell.num_vertices)
+        if isinstance(broken, str):
+            raise InvalidArchitectureError(broken)
 
     def prune(self, arch: Cell) -> Cell:
         """The cell without the vertices that are on no input->output path."""
