@@ -13,6 +13,7 @@ left out of the baseline, so the official API itself is slower than this figure 
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 
@@ -140,3 +141,33 @@ def test_api_query_speed_never_seen_isomorphic_variants(benchmark, indexed, pool
 
     runner, oracle_specs = _oracle_run(OfficialAPIWithDict(api.NASBench(indexed[0])._bench), specs)
     _paired_speedup(benchmark, setup, run, len(specs), runner, oracle_specs, target=20)
+
+
+def test_upper_triangular_check_with_and_without_the_bit_mask(benchmark, pool):
+    """The trick kept in `ModelSpec`: the official "upper triangular" check as one big-int AND
+    of the matrix's raw bytes with a mask of the entries on and below the diagonal, against
+    numpy's `np.tril(matrix) != 0` (the plain version); figures with and without."""
+    from benchlab.compat.nasbench.api import _lower_mask
+
+    matrices = [m for m, _ in _specs(pool[0])]
+
+    def with_trick():
+        for matrix in matrices:
+            int.from_bytes(matrix.tobytes(), "little") & _lower_mask(matrix.shape[0], matrix.dtype.itemsize)
+
+    def without_trick():
+        for matrix in matrices:
+            np.any(np.tril(matrix) != 0)
+
+    benchmark.pedantic(with_trick, rounds=20, iterations=1)
+    without = float("inf")
+    for _ in range(20):
+        start = time.perf_counter()
+        without_trick()
+        without = min(without, time.perf_counter() - start)
+    with_ = benchmark.stats.stats.min
+    benchmark.extra_info.update(
+        with_us=round(with_ / len(matrices) * 1e6, 3), without_us=round(without / len(matrices) * 1e6, 3),
+        ratio=round(without / with_, 1),
+    )
+    assert with_ < without

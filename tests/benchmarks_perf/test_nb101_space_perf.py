@@ -206,3 +206,36 @@ def test_mutate_speed(benchmark):
     fresh = NB101Space()  # keys not computed yet, as for the parents above
     reference = _reference_per_call(lambda p: reference_mutate(fresh, p, rng), [(p,) for p in parents[:200]])
     _moves_record(benchmark, reference)
+
+
+def test_caches_keyed_by_raw_bytes_with_and_without(benchmark, pool):
+    """The one lookup trick kept in `Cell`: caches are keyed by `Cell._key`, the raw
+    (matrix, ops) as one bytes object, hashed and compared in C. Without it a dict keyed by
+    the Cell calls its Python `__hash__` and `__eq__`. Both on new Cell objects equal to the
+    cached ones, as a search hands them in; the figure with and without is recorded."""
+    fresh = [Cell(c.matrix, c.ops) for c in pool]
+    by_bytes = {c._key: i for i, c in enumerate(pool)}
+    by_cell = {c: i for i, c in enumerate(pool)}
+
+    def with_trick():
+        for cell in fresh:
+            by_bytes[cell._key]
+
+    def without_trick():
+        for cell in fresh:
+            by_cell[cell]
+
+    benchmark.pedantic(with_trick, rounds=50, iterations=5)
+    without = min(timeit_repeat(without_trick, 50)) / len(fresh)
+    with_ = benchmark.stats.stats.min / len(fresh)
+    benchmark.extra_info.update(with_us=round(with_ * 1e6, 3), without_us=round(without * 1e6, 3), ratio=round(without / with_, 1))
+    assert with_ < without
+
+
+def timeit_repeat(run, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times

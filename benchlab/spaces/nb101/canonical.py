@@ -16,9 +16,8 @@ import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
-from operator import itemgetter
 
-from benchlab.spaces.nb101.pruning import _ASCII01, members, prune_masks
+from benchlab.spaces.nb101.pruning import members, prune_masks
 
 
 def _module_hash_from_code(m: int, code: int, labels: Sequence[int]) -> str:
@@ -84,21 +83,18 @@ def canonical_structure(n: int, code: int) -> tuple[int, tuple]:
     return best, tuple(orders)
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _kept_reader(n: int, keep: int) -> itemgetter:
-    """Reader of the kept rows and columns from the n*n adjacency digits (a pure function's memo)."""
-    kept = members(keep)
-    return itemgetter(*[u * n + w for u in kept for w in kept])
-
-
 def pruned_code(data: bytes, n: int) -> tuple[tuple[int, ...], int] | None:
     """(kept vertices, code of the pruned adjacency with bit i*m+j = entry (i, j), m =
     len(kept)), or None when the input cannot reach the output."""
     found = prune_masks(data, n)
     if found is None:
         return None
-    keep = found[0]
-    text = data.translate(_ASCII01)
-    if keep == (1 << n) - 1:
-        return members(keep), int(text[::-1], 2)
-    return members(keep), int(bytes(_kept_reader(n, keep)(text))[::-1], 2)
+    keep, outs = found
+    kept = members(keep)
+    m = len(kept)
+    code = 0
+    for i, u in enumerate(kept):
+        for j, w in enumerate(kept):
+            if outs[u] >> w & 1:
+                code |= 1 << (i * m + j)
+    return kept, code

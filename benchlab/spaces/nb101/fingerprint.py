@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchlab.spaces.nb101.pruning import members_of, prune_masks
+from benchlab.spaces.nb101.pruning import members, prune_masks
 
 M64 = (1 << 64) - 1
 K = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, odd
@@ -57,7 +57,6 @@ def cell_fingerprint(data: bytes, labels) -> tuple | None:
     if found is None:
         return None
     kept, outs = found
-    members = members_of(n)
     colours = [0] * n
     sums = [0] * n  # sum of the kept in-neighbours' colours (reduced by `mix`)
     total = edges = 0

@@ -57,18 +57,12 @@ def _members(mask: int) -> tuple[int, ...]:
     return tuple(v for v in range(mask.bit_length()) if mask >> v & 1)
 
 
-MEMBERS = tuple(_members(mask) for mask in range(1 << 7))  # every mask of a cell of up to 7 vertices
+_MEMBERS = tuple(_members(mask) for mask in range(1 << 7))  # every mask of a cell of up to 7 vertices
 
 
 def members(mask: int) -> tuple[int, ...]:
     """The vertices in a bitmask, in increasing order."""
-    return MEMBERS[mask] if mask < 128 else _members(mask)
-
-
-def members_of(n: int):
-    """`members` for masks of n vertices: the table's own (C-level) lookup when n <= 7, for
-    the loops of a first sighting, which ask it once per vertex."""
-    return MEMBERS.__getitem__ if n <= 7 else members
+    return _MEMBERS[mask] if mask < 128 else _members(mask)
 
 
 def prune_indices(matrix) -> list[int] | None:

@@ -23,7 +23,7 @@ def _pure_memos() -> set[int]:
     from benchlab.compat.nasbench import api
     from benchlab.spaces.nb101 import canonical
 
-    return {id(canonical.canonical_structure), id(canonical._kept_reader), id(api._lower_mask)}
+    return {id(canonical.canonical_structure), id(api._lower_mask)}
 
 
 def _modules():
