@@ -158,7 +158,7 @@ class Cell:
         """A cell from parts this module already checked (no validation: internal use)."""
         cell = cls.__new__(cls)
         codes = tuple(codes)
-        cell._init(data, tuple(_NAMES[c] for c in codes), codes)
+        cell._init(data, tuple(map(_NAMES.__getitem__, codes)), codes)
         return cell
 
     @property

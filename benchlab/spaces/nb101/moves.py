@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchlab.errors import UserError
-from benchlab.spaces.nb101.cell import OPS, Cell
+from benchlab.spaces.nb101.cell import OPS, Cell, as_cell
 from benchlab.spaces.nb101.fingerprint import cell_fingerprint
 
 
@@ -76,7 +76,10 @@ def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Ce
     fingerprints) and equal pruned networks equal keys, so the answer is the key
     comparison's without computing canonical forms for nearly every child.
     """
-    space.validate(arch)
+    as_cell(arch, space.name)
+    parent = cell_fingerprint(arch._bytes, arch._codes)  # prunes: the parent's validity too
+    if parent is None or parent[4] > space.max_vertices or parent[5] > space.max_edges:
+        space.validate(arch)  # raises, naming the broken rule
     V = space.max_vertices
     if V == 2:
         raise UserError(f"{space.name} holds a single cell, which has no mutation")
@@ -84,7 +87,6 @@ def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Ce
     flat0 = matrix0.ravel()
     upper = space._upper_flat
     edge_rate, op_rate = rate / V, rate / (V - 2)
-    parent = cell_fingerprint(arch._bytes, arch._codes)
     parent_network = _pruned_network(parent, arch._codes)
     parent_key = None
     for _ in range(100_000):
