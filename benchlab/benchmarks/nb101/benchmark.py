@@ -36,6 +36,8 @@ from benchlab.errors import UserError
 from benchlab.io.nb101_convert import FORMAT, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
+# bit generators whose random() is (next 64-bit draw >> 11) / 2**53 (not MT19937: 32-bit draws)
+_DOUBLE_FROM_RAW = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
 _LABEL_NAMES = MappingProxyType({label: name for name, label in OP_LABELS.items()})
 
 
@@ -57,12 +59,13 @@ class NB101Benchmark(TabularBenchmark):
     """NAS-Bench-101 (CIFAR-10): validation/test accuracy and training time of each cell.
 
     `resolver_options` go to the `CellResolver` (`cache_limit`, `index_after`,
-    `structural_index`).
+    `structural_index`); `raw_draws=False` draws every repeat through `rng.random()` (the
+    same numbers, slower; for measuring what the raw draw saves).
     """
 
     metric = "validation accuracy (fraction)"
 
-    def __init__(self, path: Path, name: str, attrs: dict, arrays: dict, **resolver_options):
+    def __init__(self, path: Path, name: str, attrs: dict, arrays: dict, *, raw_draws: bool = True, **resolver_options):
         # Not TabularBenchmark.__init__: it builds a dict over all keys and per-cell means,
         # which opening must avoid; means and the optimum are computed on first use instead.
         self.path = Path(path)
@@ -108,16 +111,18 @@ class NB101Benchmark(TabularBenchmark):
         # per fidelity column: row -> its observations. Only what was queried is held (a list
         # over all rows is a container the garbage collector would walk whole).
         self._drawn: list[dict[int, tuple[Observation, ...]]] = [{} for _ in columns]
+        self.raw_draws = raw_draws
+        self._raw_rng = self._raw_draw = None  # the last 64-bit generator `query` drew from, and its raw draw
 
     def __reduce__(self):
         # reopen by path in another process instead of pickling the arrays
         return (type(self).open, (self.path, self.name))
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, name: str = "nb101", **resolver_options) -> NB101Benchmark:
+    def open(cls, path: str | os.PathLike | None = None, name: str = "nb101", **options) -> NB101Benchmark:
         """Open a converted table; `DataError` naming the file and the fix for anything else."""
         path = Path(path) if path is not None else default_path()
-        return cls(path, name, *read_table(path), **resolver_options)
+        return cls(path, name, *read_table(path), **options)
 
     # -- lookups ------------------------------------------------------------------
     def row_of(self, arch) -> int:
@@ -146,7 +151,20 @@ class NB101Benchmark(TabularBenchmark):
         f = self._full if fidelity is None else self._fidelity(fidelity)
         observations = self._drawn[f].get(row) or self.observations_of(row, f)
         n = len(observations)
-        return observations[int(rng.random() * n)] if n > 1 else observations[0]
+        if n == 1:
+            return observations[0]
+        if rng is self._raw_rng:  # the same number as int(rng.random() * n), see _draw
+            return observations[((self._raw_draw() >> 11) * n) >> 53]
+        return observations[self._draw(rng, n)]
+
+    def _draw(self, rng: np.random.Generator, n: int) -> int:
+        """`int(rng.random() * n)`. With `raw_draws` (the default) and a bit generator whose
+        random() is (next 64-bit draw >> 11) / 2**53, `query` computes the same number from
+        the raw draw of the last such generator, skipping Generator.random's overhead
+        (test_nb101_query_perf.py shows the evolution workload with and without)."""
+        if self.raw_draws and isinstance(rng.bit_generator, _DOUBLE_FROM_RAW):
+            self._raw_rng, self._raw_draw = rng, rng.bit_generator.random_raw
+        return int(rng.random() * n)
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
         """One recorded repeat drawn uniformly, `int(rng.random() * repeats)` (`rng.integers`
@@ -167,7 +185,7 @@ class NB101Benchmark(TabularBenchmark):
             row = int(row)
             key, fidelity, params = self._keys[row].decode("ascii"), self.fidelities[f], float(self._params[row])
             observations = tuple(
-                Observation(key=key, valid=valid, test=test, cost=time, fidelity=fidelity, repeat=r, train=train, params=params)
+                Observation(key, valid, test, time, fidelity, r, train, params)
                 for r, (train, valid, test, time) in enumerate(self._runs[f][row].tolist())
                 if valid == valid  # NaN: no such repeat
             )
