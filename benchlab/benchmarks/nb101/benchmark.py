@@ -173,10 +173,14 @@ class NB101Benchmark(TabularBenchmark):
         return self.query_column(row, self._full if fidelity is None else self._fidelity(fidelity), rng)
 
     def query_column(self, row: int, f: int, rng: np.random.Generator) -> Observation:
-        """`query_row` at fidelity column `f` (an index into `fidelities`)."""
+        """`query_row` at fidelity column `f` (an index into `fidelities`); the draw as `query`'s."""
         observations = self._drawn[f].get(row) or self.observations_of(row, f)
         n = len(observations)
-        return observations[int(rng.random() * n)] if n > 1 else observations[0]
+        if n == 1:
+            return observations[0]
+        if rng is self._raw_rng:
+            return observations[((self._raw_draw() >> 11) * n) >> 53]
+        return observations[self._draw(rng, n)]
 
     def observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
         """The recorded repeats of a row at fidelity column `f` (built once, then reused)."""

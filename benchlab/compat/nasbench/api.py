@@ -96,7 +96,8 @@ class ModelSpec:
 
     def __init__(self, matrix, ops, data_format: str = "channels_last"):
         # __dict__ directly: assigning through __setattr__ (which notes edits) costs more
-        self.__dict__.update(data_format=data_format, _edited=False, _key=None)
+        state = self.__dict__
+        state["data_format"], state["_edited"], state["_key"] = data_format, False, None
         if not isinstance(matrix, np.ndarray):
             matrix = np.array(matrix)
         if matrix.dtype.kind not in "biu":
@@ -111,7 +112,7 @@ class ModelSpec:
         if int.from_bytes(raw, "little") & _lower_mask(shape[0], matrix.dtype.itemsize):
             raise ValueError("matrix must be upper triangular")
         # the raw spec, hashed and compared in C (a numpy dtype in the key would compare slowly)
-        self.__dict__["_key"] = (matrix.dtype.char, raw, tuple(ops))
+        state["_key"] = (matrix.dtype.char, raw, tuple(ops))
 
     def _eager(self, matrix, ops) -> None:
         shape = np.shape(matrix)
