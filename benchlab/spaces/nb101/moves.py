@@ -84,18 +84,19 @@ def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Ce
     if V == 2:
         raise UserError(f"{space.name} holds a single cell, which has no mutation")
     matrix0, ops0 = full_size(space, arch)
-    flat0 = matrix0.ravel()
-    upper = space._upper_flat
+    data0 = matrix0.tobytes()
+    upper = space._upper_flat.tolist()
     edge_rate, op_rate = rate / V, rate / (V - 2)
     parent_network = _pruned_network(parent, arch._codes)
     parent_key = None
     for _ in range(100_000):
-        flat = flat0.copy()
-        flat[upper[rng.random(len(upper)) < edge_rate]] ^= 1
+        flat = bytearray(data0)
+        for i in (rng.random(len(upper)) < edge_rate).nonzero()[0].tolist():  # the few edges that flip
+            flat[upper[i]] ^= 1
         ops = list(ops0)
-        for i in np.flatnonzero(rng.random(V - 2) < op_rate).tolist():
+        for i in (rng.random(V - 2) < op_rate).nonzero()[0].tolist():
             ops[i] = (ops[i] + int(rng.integers(1, len(OPS)))) % len(OPS)
-        data, codes = flat.tobytes(), [-1, *ops, -2]
+        data, codes = bytes(flat), [-1, *ops, -2]
         parts = cell_fingerprint(data, codes)  # prunes: validity and fingerprint at once
         if parts is None or parts[4] > space.max_vertices or parts[5] > space.max_edges:
             continue
