@@ -33,7 +33,7 @@ from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
-from benchlab.processes import fork_pool
+from benchlab.processes import default_jobs, fork_pool
 from benchlab.spaces.nb101 import LABELS
 
 FORMAT = "benchlab-nb101"
@@ -427,7 +427,7 @@ def convert_nb101(
         dst = dst / DEFAULT_NAME
     size = _check_source(src)
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
+        jobs = default_jobs() if size >= _PARALLEL_FROM else 1  # the CPUs this process may use, on every OS
     if multiprocessing.current_process().daemon:  # e.g. inside a multiprocessing.Pool: no children allowed
         jobs = 1
     bar = _Progress(size, progress, f"converting {src.name}")
