@@ -28,3 +28,25 @@ class DataError(UserError):
 
 class ConfigError(UserError):
     """An experiment configuration is malformed."""
+
+
+class LimitError(ConfigError):
+    """An experiment asks for more than the documented upper limits allow."""
+
+
+#: a quoted value longer than this is cut in messages (a 100,000-character architecture, say)
+_LONGEST_QUOTED = 80
+
+
+def cut_long_values(message: str, limit: int = _LONGEST_QUOTED) -> str:
+    """`message` with every quoted value over `limit` characters cut to its start and its length.
+
+    Keeps a message one readable line whatever the user passed in, and keeps its fix visible.
+    """
+    import re
+
+    def cut(match: re.Match) -> str:
+        quote, body = match.group(1), match.group(2)
+        return f"{quote}{body[: limit // 2]}...{quote} ({len(body):,} characters)"
+
+    return re.sub(r"""(['"])([^'"\n]{%d,})\1""" % (limit + 1), cut, message)

@@ -20,13 +20,15 @@ except ModuleNotFoundError:  # Python 3.10
 
 from algorithms import STRATEGIES, load_strategy
 from benchlab.errors import ConfigError, UserError
+from benchlab.harness import limits
 from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, shipped_benchmarks, try_open
+from benchlab.harness.strategy_build import check_builds
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time"}
+             "requery", "charge_strategy_time", "run_timeout"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -71,6 +73,7 @@ class ExperimentConfig:
     charge_strategy_time: bool = False
     source: str = ""  # the file it was read from
     notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
+    run_timeout: float | None = None  # wall-clock seconds per run before it is recorded as failed
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +87,7 @@ class ExperimentConfig:
             "requery": self.requery,
             "charge_strategy_time": self.charge_strategy_time,
             "source": self.source,
+            "run_timeout": self.run_timeout,
         }
 
     @property
@@ -106,6 +110,7 @@ def load_config(
     requery: str | None = None,
     charge_strategy_time: bool | None = None,
     full: bool = False,
+    run_timeout: float | None = None,
 ) -> ExperimentConfig:
     """Read `path` (default: the shipped default experiment), apply overrides, validate all.
 
@@ -123,6 +128,9 @@ def load_config(
     exp_seed = _int(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
     n_seeds = _int(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
     n_workers = _int(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
+    limits.check_at_most(n_seeds, limits.MAX_SEEDS, "seeds", str(source))
+    limits.check_at_most(n_workers, limits.MAX_WORKERS, "workers", str(source))
+    timeout = limits.run_timeout(run_timeout if run_timeout is not None else raw.get("run_timeout"), str(source))
     policy = requery if requery is not None else raw.get("requery", "charge")
     if policy not in REQUERY_POLICIES:
         raise ConfigError(f"{source}: requery must be one of {', '.join(REQUERY_POLICIES)}, got {policy!r}")
@@ -140,6 +148,8 @@ def load_config(
         budget = Budget(queries=queries, time=sim_time)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    if budget.queries is not None:
+        limits.check_at_most(budget.queries, limits.MAX_BUDGET_QUERIES, "budget queries", str(source))
 
     specs = _strategy_specs(raw.get("strategies", {}), source)
     if strategies is not None:
@@ -163,11 +173,13 @@ def load_config(
     resolved = _resolve_benchmarks(bench_list, optional, source, notes)
     if not resolved:
         raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
+    limits.check_grid(len(resolved), len(specs), n_seeds, str(source))
 
     # Validate every strategy against every benchmark's space before anything runs.
     for spec in specs.values():
         cls = _load_strategy(spec, source)
         _check_hyperparameters(cls, spec, source)
+        check_builds(cls, spec, resolved, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
 
@@ -183,6 +195,7 @@ def load_config(
         charge_strategy_time=charge,
         source=str(source),
         notes=tuple(notes),
+        run_timeout=timeout,
     )
 
 
