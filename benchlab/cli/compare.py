@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
         run_timeout=args.run_timeout,
     )
     out_dir = args.out or reports_dir() / config.name
+    if not args.no_report and out_dir.is_dir():
+        from benchlab.analysis.report_files import check_report_targets
+
+        check_report_targets(out_dir)  # a report that could not be written is found before the runs
     if not args.quiet:
         for note in config.notes:
             print(f"note: {note}", file=sys.stderr)
@@ -77,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
               f"{config.seeds} seeds = {config.n_runs} runs -> {out_dir}", file=sys.stderr)
     summary = run_experiment(config, out_dir, jobs=args.jobs, scheduler=args.scheduler,
                              dask_local=args.dask_local, quiet=args.quiet)
-    say_damaged(summary)
+    if summary.damaged:
+        print(f"benchlab: warning: {summary.damaged_note()}", file=sys.stderr)
     if not args.quiet:
         print(format_tables(summary_tables(final_results(out_dir, config))))
         print(f"{summary.ran} runs done, {summary.skipped} reused, {summary.n_failed} failed "
@@ -85,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if summary.failed:
         # The report compares complete sets of seeds; one built without the failed runs would be biased.
         print(f"benchlab: {summary.n_failed} of {summary.total} runs failed, so no report was written; "
-              f"{failure_line(summary)}. Fix the cause and run the same command again: finished runs are reused.",
+              f"{summary.first_failure()}. Fix the cause and run the same command again: finished runs are reused.",
               file=sys.stderr)
         return 1
     if not args.no_report:
@@ -95,22 +100,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"report: {path}")
     return 0
-
-
-def failure_line(summary) -> str:
-    """The first failed run: strategy, run, exception and where its traceback was saved."""
-    first = summary.failed[0]
-    return (f"strategy {first.strategy!r} failed in run {first.run_id}: {first.error}; "
-            f"full traceback in {first.path}")
-
-
-def say_damaged(summary) -> None:
-    """Tell the user which run files failed their check and were redone."""
-    if summary.damaged:
-        path, reason = summary.damaged[0]
-        more = f" and {len(summary.damaged) - 1} more" if len(summary.damaged) > 1 else ""
-        print(f"benchlab: warning: {len(summary.damaged)} damaged run file(s) were redone: {path} ({reason}){more}",
-              file=sys.stderr)
 
 
 def _config_name(config_path) -> str:

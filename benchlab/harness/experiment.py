@@ -57,6 +57,18 @@ class ExperimentSummary:
     def ok(self) -> bool:
         return not self.failed
 
+    def damaged_note(self) -> str:
+        """Which run files failed their check and were redone."""
+        path, reason = self.damaged[0]
+        more = f" and {len(self.damaged) - 1} more" if len(self.damaged) > 1 else ""
+        return f"{len(self.damaged)} damaged run file(s) were redone: {path} ({reason}){more}"
+
+    def first_failure(self) -> str:
+        """The first failed run: its strategy, the run, the exception and where its traceback was saved."""
+        first = self.failed[0]
+        return (f"strategy {first.strategy!r} failed in run {first.run_id}: {first.error}; "
+                f"full traceback in {first.path}")
+
 
 def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> list[RunTask]:
     """The grid, seed-major so that the progress bar's ETA sees every kind of run early.
