@@ -40,6 +40,11 @@ def _progress(total: int | None, initial: int, enabled: bool, name: str):
     )
 
 
+def check_url(url: str) -> None:
+    """Refuse a malformed URL or an unsupported scheme before anything is created."""
+    _local_source(url)
+
+
 def _parse(url: str) -> urllib.parse.ParseResult:
     try:
         parsed = urllib.parse.urlparse(url)
