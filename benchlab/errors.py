@@ -49,4 +49,5 @@ def cut_long_values(message: str, limit: int = _LONGEST_QUOTED) -> str:
         quote, body = match.group(1), match.group(2)
         return f"{quote}{body[: limit // 2]}...{quote} ({len(body):,} characters)"
 
-    return re.sub(r"""(['"])([^'"\n]{%d,})\1""" % (limit + 1), cut, message)
+    # a quote opens a value only after a non-word character and closes it before one ("it's" is no quote)
+    return re.sub(r"""(?<!\w)(['"])([^\n]{%d,}?)\1(?!\w)""" % (limit + 1), cut, message)

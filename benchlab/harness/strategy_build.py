@@ -31,7 +31,7 @@ def check_builds(cls: type, spec, benchmarks, source) -> None:
             ) from None
         except Exception as exc:  # a user's constructor may raise anything
             raise ConfigError(
-                f"strategy {spec.label!r} ({spec.target}) raised {type(exc).__name__} in __init__ on {name}'s space "
+                f"strategy {spec.label!r} ({spec.target}) raised {type(exc).__name__} in __init__ on the space of {name} "
                 f"at {_where(exc)}: {_message(exc)}; fix the strategy's constructor"
             ) from None
 
