@@ -47,13 +47,13 @@ def test_a_manifest_claiming_ten_million_seeds(tmp_path, capsys):
 def test_a_run_past_its_wall_clock_limit_is_a_failed_run(tmp_path, capsys):
     out = tmp_path / "exp"
     config = toy_experiment(tmp_path, seeds=1, strategies='[strategies.slow]\nclass = "tests.faults.strategies:SlowAsk"\n'
-                                                          'hyperparameters = { delay = 0.2 }\n[strategies.rs]\nname = "rs"\n')
+                                                          'hyperparameters = { delay = 0.3 }\n[strategies.rs]\nname = "rs"\n')
     started = time.monotonic()
-    code, _, err = cli(capsys, "compare", config, "--out", out, "--jobs", "1", "-q", "--run-timeout", "0.5",
-                       "--budget-queries", "1000")
+    code, _, err = cli(capsys, "compare", config, "--out", out, "--jobs", "1", "-q", "--run-timeout", "1.5",
+                       "--budget-queries", "100")
     assert time.monotonic() - started < 20
     assert code == 1 and "Traceback" not in err
-    assert "strategy 'slow' failed" in err and "RunTimeout while searching" in err and "wall-clock limit of 0.5 s" in err
+    assert "strategy 'slow' failed" in err and "RunTimeout while searching" in err and "wall-clock limit of 1.5 s" in err
     assert len(list(out.rglob("*.parquet"))) == 1  # rs finished within the limit
 
 
