@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from algorithms.random_search import RandomSearch
@@ -70,3 +71,17 @@ class StuckAsk(RandomSearch):
 
     def _ask(self):
         time.sleep(3600)
+
+
+class WaitsForGate(RandomSearch):
+    """Each ask waits until the file `gate` exists, so a test decides when the run may go on."""
+
+    def __init__(self, space, rng, *, gate: str = ""):
+        super().__init__(space, rng)
+        self.gate = gate
+
+    def _ask(self):
+        deadline = time.monotonic() + 120
+        while self.gate and not os.path.exists(self.gate) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return super()._ask()
