@@ -50,4 +50,4 @@ def cut_long_values(message: str, limit: int = _LONGEST_QUOTED) -> str:
         return f"{quote}{body[: limit // 2]}...{quote} ({len(body):,} characters)"
 
     # a quote opens a value only after a non-word character and closes it before one ("it's" is no quote)
-    return re.sub(r"""(?<!\w)(['"])([^\n]{%d,}?)\1(?!\w)""" % (limit + 1), cut, message)
+    return re.sub(r"""(?<!\w)(['"])((?:(?!\1)[^\n]){%d,})\1(?!\w)""" % (limit + 1), cut, message)

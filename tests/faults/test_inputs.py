@@ -123,3 +123,11 @@ def test_the_same_faults_from_a_real_process_print_no_traceback(tmp_path):
         assert result.returncode == 2 and "Traceback" not in result.stderr and fragment in result.stderr
         assert result.stderr.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["experiment.toml"]
+
+
+def test_only_long_quoted_values_are_cut():
+    from benchlab.errors import cut_long_values
+
+    short = "module 'no_such_module' (ModuleNotFoundError: No module named 'no_such_module'); it's fine " + "z" * 90
+    assert cut_long_values(short) == short
+    assert cut_long_values("arch '" + "x" * 200 + "' is bad") == "arch '" + "x" * 40 + "...' (200 characters) is bad"
