@@ -34,6 +34,10 @@ class DamagedRunFile(Exception):
     """A run file that does not decode, fails its checksum or holds another run; str() says which."""
 
 
+class UnsealedRunFile(DamagedRunFile):
+    """A run file without a checksum: written by an older benchlab (or stripped of it)."""
+
+
 def content_digest(table: pa.Table, *, exclude=()) -> str:
     """SHA-256 over the names, types, nulls and values of the table's columns (schema order)."""
     digest = hashlib.sha256()
@@ -96,8 +100,10 @@ def open_verified(source: bytes | Path, expected: dict | None = None) -> tuple[p
         metadata = json.loads((table.schema.metadata or {})[METADATA_KEY])
     except (KeyError, ValueError, TypeError, RecursionError):
         raise DamagedRunFile("no benchlab metadata; not a run file benchlab wrote") from None
-    if not isinstance(metadata, dict) or "checksum" not in metadata:
-        raise DamagedRunFile("no checksum in its metadata; not a run file benchlab wrote")
+    if not isinstance(metadata, dict):
+        raise DamagedRunFile("its benchlab metadata is not an object; not a run file benchlab wrote")
+    if "checksum" not in metadata:
+        raise UnsealedRunFile("no checksum in its metadata (written by an older benchlab, or changed)")
     table = table.replace_schema_metadata(None)
     if _checksum(table, metadata) != metadata["checksum"]:
         raise DamagedRunFile("checksum mismatch: the file was changed or damaged after it was written")

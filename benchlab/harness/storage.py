@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from benchlab.errors import DataError, UserError
-from benchlab.harness.integrity import DamagedRunFile, open_verified
+from benchlab.harness.integrity import DamagedRunFile, UnsealedRunFile, open_verified
 from benchlab.harness.tasks import RunTask
 from benchlab.io.atomic import TMP_PREFIX, is_own_temporary, write_atomic, write_json_atomic  # noqa: F401
 
@@ -61,15 +61,17 @@ def identity(task: RunTask) -> dict:
 def run_state(out_dir: Path, task: RunTask) -> tuple[str, str]:
     """("missing" | "finished" | "stale" | "damaged", reason) of a task's run file.
 
-    Stale: a sound file of this run made with other settings (redone quietly, as asked);
-    damaged: a file that fails its checksum, holds another run or does not decode (redone,
-    and the caller says so).
+    Stale: a sound file of this run made with other settings, or one from a benchlab that did
+    not seal its files yet (redone quietly, as asked); damaged: a file that fails its
+    checksum, holds another run or does not decode (redone, and the caller says so).
     """
     path = run_path(out_dir, task)
     if not path.exists():
         return "missing", ""
     try:
         _, metadata = open_verified(path, identity(task))
+    except UnsealedRunFile:
+        return "stale", ""
     except DamagedRunFile as exc:
         return "damaged", str(exc)
     except OSError as exc:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow.parquet as pq
 import pytest
 
-from benchlab.harness.integrity import WALL_COLUMNS
+from benchlab.harness.integrity import METADATA_KEY, WALL_COLUMNS
 from tests.faults.helpers import cli, expect_error, snapshot, toy_experiment
 
 RUNS = "runs/tests.toy_make_toy_benchmark"
@@ -52,7 +54,7 @@ DAMAGES = {
     "a byte in a data page": _flip_that_changes_test_regret,
     "zeros in the middle": lambda p: p.write_bytes(p.read_bytes()[:200] + bytes(32) + p.read_bytes()[232:]),
     "truncated": lambda p: p.write_bytes(p.read_bytes()[:-300]),
-    "no checksum": lambda p: pq.write_table(pq.read_table(p).replace_schema_metadata(None), p),
+    "no metadata": lambda p: pq.write_table(pq.read_table(p).replace_schema_metadata(None), p),
     "another seed's file": lambda p: p.write_bytes((p.parent / "seed-0001.parquet").read_bytes()),
 }
 
@@ -95,6 +97,19 @@ def test_a_damaged_manifest_is_one_line(experiment, capsys):
                            ('[1, 2]', "not a JSON object")]:
         manifest.write_text(text)
         expect_error(capsys, out, ["report", out, "-q"], fragment)
+
+
+def test_a_file_from_an_older_benchlab_is_redone_quietly_and_refused_by_report(experiment, capsys):
+    config, out = experiment
+    path = out / RUNS / "rs" / "seed-0001.parquet"
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[METADATA_KEY])
+    del meta["checksum"]
+    pq.write_table(table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)}), path)
+    expect_error(capsys, out, ["report", out, "-q"], "seed-0001.parquet", "no checksum")
+    code, _, err = _compare(capsys, config, out)
+    assert code == 0 and "damaged" not in err, err
+    assert "checksum" in json.loads(pq.read_table(path).schema.metadata[METADATA_KEY])
 
 
 def test_a_stale_failure_record_goes_once_the_run_is_good(experiment, capsys):
