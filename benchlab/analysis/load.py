@@ -29,7 +29,7 @@ from benchlab.harness.limits import MAX_SEEDS
 from benchlab.harness.storage import MANIFEST, run_file_of
 
 
-# Only what the statistics need; the other trajectory columns stay on disk.
+# Only what the statistics need is decoded; the checksums still cover every column.
 _COLUMNS = ("step", "sim_end", "cost", "valid_regret", "test_regret")
 
 _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
@@ -202,9 +202,9 @@ def load_experiment(experiment_dir) -> Experiment:
         if has_settings:
             expected["settings_hash"] = _settings_of(manifest, benchmark, strategy, seed)
         try:
-            table, _ = open_verified(path, expected)
+            table, metadata = open_verified(path, expected, columns=_COLUMNS)
             return "ok", (_parse_run(table, benchmark, strategy, seed, regret_column[benchmark]),
-                          results_digest(table))
+                          results_digest(metadata))
         except (DataError, DamagedRunFile) as exc:
             return "corrupt", str(exc)
         except OSError as exc:
