@@ -51,3 +51,8 @@ def cut_long_values(message: str, limit: int = _LONGEST_QUOTED) -> str:
 
     # a quote opens a value only after a non-word character and closes it before one ("it's" is no quote)
     return re.sub(r"""(?<!\w)(['"])((?:(?!\1)[^\n]){%d,})\1(?!\w)""" % (limit + 1), cut, message)
+
+
+class ConformanceError(UserError, AssertionError):
+    """A user's strategy, space or benchmark breaks its contract (`benchlab.testing`); the
+    message names the class, the broken rule and where the contract is described."""

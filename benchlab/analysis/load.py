@@ -26,7 +26,7 @@ import pyarrow as pa
 from benchlab.errors import DataError
 from benchlab.harness.integrity import DamagedRunFile, open_verified, results_digest
 from benchlab.harness.limits import MAX_SEEDS
-from benchlab.harness.storage import MANIFEST, run_file_of
+from benchlab.harness.storage import MANIFEST, run_file
 
 
 # Only what the statistics need is decoded; the checksums still cover every column.
@@ -38,11 +38,6 @@ _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as the experiment file's labels
 _NAME = re.compile(r"^[A-Za-z0-9@][\w.:/@+=,-]*$")  # benchmark names: registry, prefixed or module:factory
 _LONGEST_NAME = 500
-
-
-def run_file(experiment_dir: Path, benchmark: str, strategy: str, seed: int) -> Path:
-    """Where the harness writes one run; raises `DataError` for a path outside the folder."""
-    return run_file_of(experiment_dir, benchmark, strategy, seed)
 
 
 @dataclass(frozen=True)
@@ -80,22 +75,21 @@ class Experiment:
 
     @property
     def query_budget(self) -> int | None:
-        value = _budget_value(self.manifest.get("budget", {}), ("queries", "max_queries", "n_queries"))
+        value = _budget_value(self.manifest.get("budget", {}), "queries")
         return int(value) if value is not None else None
 
     @property
     def time_budget(self) -> float | None:
-        keys = ("time", "time_s", "seconds", "sim_time", "sim_seconds", "max_time", "max_sim_time")
-        return _budget_value(self.manifest.get("budget", {}), keys)
+        return _budget_value(self.manifest.get("budget", {}), "time")
 
 
-def _budget_value(budget, keys) -> float | None:
+def _budget_value(budget, key: str) -> float | None:
+    """The manifest's budget entry `key` (as `Budget.as_dict` writes it), None unless a positive number."""
     if not isinstance(budget, dict):
         return None
-    for key in keys:
-        value = budget.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
-            return float(value)
+    value = budget.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+        return float(value)
     return None
 
 

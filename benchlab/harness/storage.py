@@ -13,7 +13,6 @@ checksum and their identity (`benchlab.harness.integrity`) and reused only when 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -41,13 +40,13 @@ def inside(root: Path, path: Path) -> Path:
     return Path(path)
 
 
-def run_file_of(out_dir: Path, benchmark: str, strategy: str, seed: int, suffix: str = ".parquet") -> Path:
+def run_file(out_dir: Path, benchmark: str, strategy: str, seed: int, suffix: str = ".parquet") -> Path:
     """Where one run's file lives; raises `DataError` when the names would lead outside `out_dir`."""
     return inside(out_dir, Path(out_dir) / RUNS / slug(benchmark) / strategy / f"seed-{seed:04d}{suffix}")
 
 
 def run_path(out_dir: Path, task: RunTask, suffix: str = ".parquet") -> Path:
-    return run_file_of(out_dir, task.benchmark, task.strategy, task.seed, suffix)
+    return run_file(out_dir, task.benchmark, task.strategy, task.seed, suffix)
 
 
 def failed_path(out_dir: Path, task: RunTask) -> Path:
@@ -157,10 +156,3 @@ def experiment_folders(out_dir: Path, tasks: list[RunTask]) -> list[Path]:
     out_dir = Path(out_dir)
     runs = {run_path(out_dir, t).parent for t in tasks}
     return [out_dir, *sorted(runs)]
-
-
-def read_manifest(out_dir: Path) -> dict | None:
-    try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text())
-    except (OSError, ValueError, RecursionError):
-        return None
