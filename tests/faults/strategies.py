@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+from algorithms.hyperparameters import Interval
 from algorithms.random_search import RandomSearch
 
 
@@ -20,6 +21,23 @@ class RaisesInAsk(RandomSearch):
         raise RuntimeError("the ask of this strategy is broken")
 
 
+class FailsLate(RandomSearch):
+    """Raises in its `after`-th ask: later than any short conformance check looks."""
+
+    hyperparameter_constraints = {"after": Interval(int, 1), "dedupe": bool}
+
+    def __init__(self, space, rng, *, after: int = 100, dedupe: bool = False):
+        super().__init__(space, rng, dedupe=dedupe)
+        self.after = after
+        self._asks = 0
+
+    def _ask(self):
+        self._asks += 1
+        if self._asks >= self.after:
+            raise RuntimeError(f"ask number {self._asks} is broken")
+        return super()._ask()
+
+
 class RaisesInTell(RandomSearch):
     def _tell(self, arch, feedback):
         raise KeyError("tell lost its bookkeeping")
@@ -32,10 +50,13 @@ class RaisesInInit(RandomSearch):
 
 
 class ChecksItsSize(RandomSearch):
-    """Validates its own hyperparameter, as a strategy constructor should."""
+    """Validates its own hyperparameter, as a strategy constructor should (its declared constraint
+    names only the type, so the constructor's check is what rejects 0)."""
 
-    def __init__(self, space, rng, *, size: int = 4, name: str = "x"):
-        super().__init__(space, rng)
+    hyperparameter_constraints = {"size": int, "name": str, "dedupe": bool}
+
+    def __init__(self, space, rng, *, size: int = 4, name: str = "x", dedupe: bool = False):
+        super().__init__(space, rng, dedupe=dedupe)
         if size < 1:
             raise ValueError(f"size must be at least 1, got {size}")
         self.size = size

@@ -69,9 +69,9 @@ def test_a_bad_scheduler_address(tmp_path, capsys, address):
 
 
 @pytest.mark.parametrize("params, fragment", [
-    ("{ population_size = 0 }", "'population_size' rejected"),
-    ('{ population_size = "big" }', "'population_size' rejected"),
-    ("{ sample_size = -1, population_size = 4 }", "sample_size = -1"),
+    ("{ population_size = 0 }", "population_size"),
+    ('{ population_size = "big" }', "population_size"),
+    ("{ sample_size = -1, population_size = 4 }", "sample_size"),
 ])
 def test_hyperparameters_a_constructor_rejects_are_found_before_anything_is_written(tmp_path, capsys, params,
                                                                                      fragment):

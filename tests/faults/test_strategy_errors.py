@@ -17,6 +17,14 @@ FAILURES = {
 }
 
 
+def test_validate_stops_a_strategy_that_breaks_the_contract_before_writing(tmp_path, capsys):
+    from tests.faults.helpers import expect_error
+
+    expect_error(capsys, tmp_path, ["validate", "tests.faults.strategies:RaisesInAsk", "--benchmarks", TOY, "--seeds",
+                                    "2", "--budget-queries", "6", "--jobs", "1", "-q", "--out", tmp_path / "v",
+                                    "--against", "rs"], "RaisesInAsk", "the ask of this strategy is broken")
+
+
 @pytest.mark.parametrize("name", FAILURES, ids=list(FAILURES))
 def test_compare_names_the_cause(tmp_path, capsys, name):
     out = tmp_path / "exp"
@@ -33,10 +41,10 @@ def test_compare_names_the_cause(tmp_path, capsys, name):
 
 def test_validate_names_the_cause_and_writes_no_report(tmp_path, capsys):
     out = tmp_path / "validate"
-    code, _, err = cli(capsys, "validate", "tests.faults.strategies:RaisesInAsk", "--benchmarks", TOY, "--seeds", "2",
-                       "--budget-queries", "6", "--jobs", "1", "-q", "--out", out, "--against", "rs")
+    code, _, err = cli(capsys, "validate", "tests.faults.strategies:FailsLate", "--benchmarks", TOY, "--seeds", "2",
+                       "--budget-queries", "120", "--jobs", "1", "-q", "--out", out, "--against", "rs")
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
-    assert "strategy 'RaisesInAsk' failed in run" in err and "RuntimeError while searching" in err
+    assert "strategy 'FailsLate' failed in run" in err and "RuntimeError while searching: ask number 100" in err
     assert "full traceback in" in err and "rerun `benchlab compare`" not in err
     left = snapshot(out)
     assert not [p for p in left if p.split("/")[0] in ("index.html", "report.md", "figures", "tables")]
