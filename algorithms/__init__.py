@@ -47,9 +47,11 @@ def load_strategy(name: str) -> type:
     module_name, _, class_name = target.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
+    except Exception as exc:  # ImportError, or a SyntaxError / any exception the module raises at import
+        reason = str(exc).splitlines()[0] if str(exc).strip() else "no message"
         raise UnknownNameError(
-            f"cannot import strategy module {module_name!r} ({exc}); check the name and that it is on PYTHONPATH"
+            f"cannot import strategy module {module_name!r} ({type(exc).__name__}: {reason[:300]}); "
+            "check the name, the module and that it is on PYTHONPATH"
         ) from None
     try:
         cls = getattr(module, class_name)

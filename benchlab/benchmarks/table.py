@@ -4,7 +4,8 @@ A `Table` holds, for n architectures, F fidelities and R repeats, dense float ar
 `valid`, `test`, `cost` and `train` of shape (n, F, R) with NaN where a repeat does not exist,
 plus `params` (n,) and the canonical `keys` (n,). Each benchmark's conversion module turns
 its source format into a Table once; the Table is cached as an uncompressed `.npz` (no
-pickled objects) so that loading takes milliseconds.
+pickled objects) so that loading takes milliseconds. The file carries the checksum of its
+contents, verified on every load, so a damaged or edited cache is found, never served.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +74,7 @@ class Table:
             arr = getattr(self, name)
             if arr is not None:
                 arrays[name] = arr
-        meta = dict(self.meta, format_version=FORMAT_VERSION)
+        meta = dict(self.meta, format_version=FORMAT_VERSION, content_sha256=self.checksum())
         arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
         with AtomicTarget(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
@@ -89,7 +91,7 @@ class Table:
                         "delete the file and it is rebuilt"
                     )
                 kwargs = {name: data[name] for name in _ARRAYS + ("params",) if name in data.files}
-                return cls(
+                table = cls(
                     keys=data["keys"],
                     fidelities=tuple(int(f) for f in data["fidelities"]),
                     meta=meta,
@@ -97,5 +99,14 @@ class Table:
                 )
         except FileNotFoundError:
             raise DataError(f"{path}: no such table file") from None
-        except (OSError, ValueError, KeyError) as exc:
-            raise DataError(f"{path}: not a benchlab table ({exc}); delete it and it is rebuilt") from None
+        except DataError:
+            raise
+        # a damaged .npz fails in the zip layer, the array decoder or the JSON metadata
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError, zipfile.BadZipFile) as exc:
+            reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+            raise DataError(f"{path}: not a benchlab table ({reason}); delete it and it is rebuilt") from None
+        stored = meta.get("content_sha256")
+        if stored is not None and stored != table.checksum():
+            raise DataError(f"{path}: its contents do not match their checksum (damaged or edited); delete it and "
+                            "it is rebuilt")
+        return table

@@ -21,15 +21,16 @@ except ModuleNotFoundError:  # Python 3.10
 from algorithms import STRATEGIES, load_strategy
 from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
-from benchlab.harness import protocols
+from benchlab.harness import limits, protocols
 from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, open_checked, shipped_benchmarks, try_open
+from benchlab.harness.strategy_build import check_builds
 from benchlab.run import observation as observations
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time", "observation", "protocol"}
+             "requery", "charge_strategy_time", "observation", "protocol", "run_timeout"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -76,6 +77,7 @@ class ExperimentConfig:
     notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
     observation: str = observations.DEFAULT  # what a query returns (benchlab/run/observation.py)
     protocol: str | None = None  # a named protocol of benchlab/harness/protocols.py
+    run_timeout: float | None = None  # wall-clock seconds per run before it is recorded as failed
 
     def as_dict(self) -> dict:
         return {
@@ -91,6 +93,7 @@ class ExperimentConfig:
             "observation": self.observation,
             "protocol": protocols.get(self.protocol).as_dict() if self.protocol else None,
             "source": self.source,
+            "run_timeout": self.run_timeout,
         }
 
     @property
@@ -118,6 +121,7 @@ def load_config(
     requery: str | None = None,
     charge_strategy_time: bool | None = None,
     full: bool = False,
+    run_timeout: float | None = None,
 ) -> ExperimentConfig:
     """Read `path` (default: the shipped default experiment), apply overrides, validate all.
 
@@ -135,6 +139,9 @@ def load_config(
     exp_seed = _int(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
     n_seeds = _int(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
     n_workers = _int(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
+    limits.check_at_most(n_seeds, limits.MAX_SEEDS, "seeds", str(source))
+    limits.check_at_most(n_workers, limits.MAX_WORKERS, "workers", str(source))
+    timeout = limits.run_timeout(run_timeout if run_timeout is not None else raw.get("run_timeout"), str(source))
     policy = requery if requery is not None else raw.get("requery", "charge")
     if policy not in REQUERY_POLICIES:
         raise ConfigError(f"{source}: requery must be one of {', '.join(REQUERY_POLICIES)}, got {policy!r}")
@@ -160,6 +167,8 @@ def load_config(
         budget = Budget(queries=queries, time=sim_time)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    if budget.queries is not None:
+        limits.check_at_most(budget.queries, limits.MAX_BUDGET_QUERIES, "budget queries", str(source))
 
     specs = _strategy_specs(raw.get("strategies", {}), source)
     if strategies is not None:
@@ -183,6 +192,7 @@ def load_config(
     resolved = _resolve_benchmarks(bench_list, optional, source, notes)
     if not resolved:
         raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
+    limits.check_grid(len(resolved), len(specs), n_seeds, str(source))
     for bench_name in resolved:  # can every benchmark serve the evaluation protocol?
         if protocol is not None:
             protocol.check(bench_name, open_benchmark(bench_name))
@@ -192,6 +202,7 @@ def load_config(
     for spec in specs.values():
         cls = _load_strategy(spec, source)
         _check_hyperparameters(cls, spec, source)
+        check_builds(cls, spec, resolved, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
 
@@ -209,6 +220,7 @@ def load_config(
         notes=tuple(notes),
         observation=mode,
         protocol=protocol.name if protocol else None,
+        run_timeout=timeout,
     )
 
 
