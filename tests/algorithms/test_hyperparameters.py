@@ -52,7 +52,8 @@ def test_an_error_names_the_strategy_the_key_and_the_value():
 
 # one rejected value per built-in strategy, also when the strategy is built directly
 BAD = {"rs": {"dedupe": "yes"}, "re": {"sample_size": 0}, "reinforce": {"baseline_momentum": 1.0},
-       "bo": {"kernel": "linear"}, "ls": {"first_improvement": 1}}
+       "bo": {"kernel": "linear"}, "ls": {"first_improvement": 1},
+       "bananas": {"n_parents": 0}, "npenas": {"population_size": 0}, "zc-warmup": {"proxy_cost": "cpu"}}
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
