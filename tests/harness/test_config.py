@@ -52,6 +52,10 @@ def test_selectors_and_optional_benchmarks(tmp_path, monkeypatch):
     assert any("no.such.module" in note for note in config.notes)
 
 
+# the predictor-based strategies are opt-in: BANANAS/NPENAS train an ensemble every 10
+# evaluations (minutes over the default grid) and the zero-cost warm-up needs torch
+
+
 def test_default_experiment_file_is_well_formed():
     raw = tomllib.loads(DEFAULT_CONFIG.read_text())
     assert raw["seeds"] == 20 and raw["budget"]["queries"] > 0

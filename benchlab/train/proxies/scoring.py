@@ -64,6 +64,7 @@ class ProxyScorer:
         seed: int = 0,
         cache: str | Path | None = "default",
         progress: bool = False,
+        threads: int = 1,
     ):
         if proxy not in MEASURES:
             raise UnknownNameError(f"unknown zero-cost proxy {proxy!r}; use one of {', '.join(NAMES)}")
@@ -72,7 +73,7 @@ class ProxyScorer:
         self.space, self.proxy = space, proxy
         self.num_classes, self.resolution = int(num_classes), int(resolution)
         self.data, self.batch_size, self.seed = data, int(batch_size), int(seed)
-        self.progress = progress
+        self.progress, self.threads = progress, int(threads)
         self.needs_data = proxy in DATA_DEPENDENT
         self.setting = f"{proxy}|seed={seed}" + (f"|data={data}|batch={batch_size}" if self.needs_data else "")
         if cache == "default":
@@ -92,12 +93,20 @@ class ProxyScorer:
         measure = MEASURES[self.proxy]
         argument = self.batch() if self.needs_data else (3, self.resolution, self.resolution)
         key = self.space.key(arch)
-        start = time.process_time()
-        with torch.random.fork_rng(devices=[]):  # the network's init leaves torch's global RNG as it was
-            torch.manual_seed(zlib.crc32(f"{key}|{self.seed}".encode()))
-            network = build_network(self.space, arch, self.num_classes)
-        score = measure(network, argument)
-        return score, time.process_time() - start
+        # One torch thread by default: a batch-1 NB201 network gains nothing from more, and on
+        # a loaded machine two threads made synflow 10x slower (threads spinning for a core).
+        # torch's thread count is process-wide, so it is restored afterwards.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            start = time.process_time()
+            with torch.random.fork_rng(devices=[]):  # the network's init leaves torch's global RNG as it was
+                torch.manual_seed(zlib.crc32(f"{key}|{self.seed}".encode()))
+                network = build_network(self.space, arch, self.num_classes)
+            score = measure(network, argument)
+            return score, time.process_time() - start
+        finally:
+            torch.set_num_threads(threads)
 
     def score(self, archs: Sequence) -> tuple[np.ndarray, np.ndarray]:
         """Scores and CPU seconds of `archs` (cached ones read, the rest computed and cached)."""
