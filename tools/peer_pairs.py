@@ -32,6 +32,11 @@ class PairResult:
     peer_final: np.ndarray
 
     @property
+    def has_quality(self) -> bool:
+        """False for timings without a search result (lookups)."""
+        return bool(np.any(np.isfinite(self.ours_final)))
+
+    @property
     def ratios(self) -> np.ndarray:
         return self.peer_seconds / self.ours_seconds
 
@@ -68,10 +73,11 @@ def format_pairs(results: list[PairResult], optimum: float) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        quality = (f"{optimum - r.ours_final.mean():.5f} / {optimum - r.peer_final.mean():.5f} | {r.p_value:.2f}"
+                   if r.has_quality else "- | -")
         lines.append(
             f"| {r.what} | {r.ours} | {r.peer} | {_seconds(np.median(r.ours_seconds))} / {_seconds(np.median(r.peer_seconds))} | "
-            f"{r.ratios.min():,.1f} / {np.median(r.ratios):,.1f} | "
-            f"{optimum - r.ours_final.mean():.5f} / {optimum - r.peer_final.mean():.5f} | {r.p_value:.2f} |"
+            f"{r.ratios.min():,.1f} / {np.median(r.ratios):,.1f} | {quality} |"
         )
     return "\n".join(lines)
 

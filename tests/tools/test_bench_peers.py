@@ -28,10 +28,12 @@ def test_pairs_alternate_and_report_ratios_and_quality():
     assert "| search | ours | peer |" in table and "0.09850 / 0.19850" in table
 
 
-def test_equal_quality_is_p_one():
+def test_equal_quality_is_p_one_and_timings_show_no_quality():
     same = np.full(3, 0.5)
     result = PairResult("x", "a", "b", np.ones(3), np.ones(3), same, same)
     assert result.p_value == 1.0
+    timing = PairResult("lookup", "a", "b", np.ones(3), np.full(3, 2.0), np.full(3, np.nan), np.full(3, np.nan))
+    assert "| 2.0 / 2.0 | - | - |" in format_pairs([timing], optimum=1.0)
 
 
 def test_benchlab_and_optuna_searches_return_the_incumbent_quality():
