@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 
 from algorithms.base import Feedback, PendingKeys, Strategy
 from algorithms.hamming_gp import HammingGP
+from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 _THREADPOOLS: ThreadpoolController | None = None  # found once: scanning the loaded libraries is slow
@@ -112,6 +113,18 @@ class BayesianOptimisation(Strategy):
     neighbour_candidates=False`.
     """
 
+    hyperparameter_constraints = {
+        "n_initial": Interval(int, 0),
+        "n_candidates": Interval(int, 1),
+        "n_random_candidates": Interval(int, 0),  # and at most n_candidates, checked in __init__
+        "n_parents": Interval(int, 1),
+        "neighbour_candidates": bool,
+        "kernel": Options("hamming", "matern", "rbf"),
+        "n_restarts": Interval(int, 0),
+        "max_iter": Interval(int, 1),
+        "refit_growth": Interval(float, 0),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -128,11 +141,11 @@ class BayesianOptimisation(Strategy):
         refit_growth: float = 0.1,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if kernel not in ("hamming", "matern", "rbf"):
-            raise ValueError(f"kernel must be 'hamming', 'matern' or 'rbf', got {kernel!r}")
-        if not 0 <= n_random_candidates <= n_candidates or n_candidates < 1:
-            raise ValueError("need n_candidates >= 1 and 0 <= n_random_candidates <= n_candidates")
+        if n_random_candidates > n_candidates:
+            raise HyperparameterError(type(self).__name__, "n_random_candidates",
+                                      f"at most n_candidates ({n_candidates})", n_random_candidates)
         self.n_initial = int(n_initial)
         self.n_candidates = int(n_candidates)
         self.n_random_candidates = int(n_random_candidates)

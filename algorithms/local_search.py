@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
@@ -30,6 +31,8 @@ class LocalSearch(Strategy):
     architecture; such results are remembered but do not steer the current step.
     """
 
+    hyperparameter_constraints = {"first_improvement": bool}
+
     def __init__(
         self,
         space: SearchSpace,
@@ -38,6 +41,7 @@ class LocalSearch(Strategy):
         first_improvement: bool = False,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         self.first_improvement = bool(first_improvement)
         self._history: dict[str, float] = {}  # key -> latest observed score

@@ -56,18 +56,17 @@ class ReportData:
     rank_table: pd.DataFrame
     friedman: ranks.FriedmanResult
     blocks_note: str
+    alpha: float = 0.05  # significance level of the pairwise tests and the CD diagram
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preface: list[tuple[str, object]] = field(default_factory=list)  # extra sections shown first
 
 
 def _render(fig, name: str, caption: str) -> Figure:
-    import matplotlib.pyplot as plt
-
+    """PNG and SVG bytes of a `plots` figure (each format drawn by its own canvas, Agg for PNG)."""
     png, svg = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png", dpi=100)
     fig.savefig(svg, format="svg", metadata={"Date": None})  # no date: same data, same file
-    plt.close(fig)
     return Figure(name, caption, png.getvalue(), svg.getvalue())
 
 
@@ -101,6 +100,7 @@ def compute(experiment: Experiment, *, alpha: float = 0.05, figures: bool = True
         rank_table=rank_table.sort_values("average_rank", kind="stable").reset_index(drop=True),
         friedman=friedman,
         blocks_note=blocks_note,
+        alpha=alpha,
     )
     if figures:
         data.figures = _figures(experiment, blocks, alpha, data.notes)
@@ -228,8 +228,8 @@ def _sections(data: ReportData):
     yield "p", (
         "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
         f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
-        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, "
-        "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
+        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, Holm-corrected over all pairs of "
+        f"strategies on the same benchmark, alpha={data.alpha}; effect size: Vargha-Delaney "
         "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
         "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."

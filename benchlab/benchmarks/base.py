@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -55,23 +55,6 @@ class Optimum:
     test: float
 
 
-@dataclass(frozen=True)
-class BenchmarkInfo:
-    """What `benchlab benchmarks` lists about one benchmark."""
-
-    name: str
-    space_size: int | None
-    repeats: int
-    metric: str
-    fidelities: tuple
-    has_time_cost: bool
-    has_test_metric: bool
-    data_present: bool
-    get_command: str = ""
-    description: str = ""
-    extra: dict = field(default_factory=dict)
-
-
 class Benchmark(ABC):
     """A search space plus a table. Queries draw a recorded repeat with the rng they are handed."""
 
@@ -98,9 +81,9 @@ class Benchmark(ABC):
     def means(self, arch: Hashable, fidelity=None) -> MeanMetrics:
         """Mean validation and test score over repeats (NaN test where none exists)."""
 
+    @abstractmethod
     def means_by_key(self, key: str, fidelity=None) -> MeanMetrics:
         """Same as `means`, from a canonical key (the simulator keeps keys, not objects)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot look up means by key")
 
     @property
     @abstractmethod

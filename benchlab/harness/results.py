@@ -22,7 +22,7 @@ def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame
     for bench in config.benchmarks:
         for label in config.strategies:
             for seed in range(config.seeds):
-                path = Path(out_dir) / storage.RUNS / storage.slug(bench) / label / f"seed-{seed:04d}.parquet"
+                path = storage.run_file(out_dir, bench, label, seed)
                 if not path.exists():
                     continue
                 table = pq.read_table(path, columns=_FINAL_COLUMNS)

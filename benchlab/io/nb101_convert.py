@@ -23,7 +23,6 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,9 +32,6 @@ from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_p
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
 from benchlab.spaces.nb101 import LABELS
-
-if TYPE_CHECKING:  # imported where used: opening a table (which reads FORMAT) needs neither
-    from concurrent.futures import ProcessPoolExecutor
 
 FORMAT = "benchlab-nb101"
 FORMAT_VERSION = 1
@@ -127,21 +123,12 @@ class _Progress:
             self.bar.close()
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    """Forked workers where the platform has fork: they start at once and need no
-    `if __name__ == "__main__"` guard in the caller's script; the built table they inherit is
-    shared copy-on-write, not copied."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
-
-
 def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple[dict, str]:
     """(merged record arrays, SHA-256 of the file). With several jobs the workers decode spans
     while this process hashes the file."""
-    from benchlab.io.download import sha256_of  # here: opening a table needs no download code
+    # here: opening a table (which reads this module's constants) needs no download or process code
+    from benchlab.io.download import sha256_of
+    from benchlab.processes import fork_pool
 
     if jobs <= 1:
         span = _decode_span(str(path), (0, 0), None)
@@ -150,7 +137,7 @@ def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple
     starts, n_frames = scan_frames(path, every=_SPAN)
     bounds = [offset for _, offset in starts] + [size]
     spans = []
-    with _pool(jobs) as pool:
+    with fork_pool(jobs) as pool:
         futures = [
             (pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])), bounds[i + 1] - bounds[i])
             for i, start in enumerate(starts)
@@ -314,8 +301,10 @@ def _check_hashes(path: Path, arrays: dict, attrs: dict, first_record: np.ndarra
             failure = _first_wrong_hash(*columns, key)
             bar.update(n)
         else:
+            from benchlab.processes import fork_pool  # here: see _decode_file
+
             limits = (int(attrs["max_vertices"]), int(attrs["max_edges"]))
-            with _pool(jobs) as pool:
+            with fork_pool(jobs) as pool:
                 futures = [
                     (lo, pool.submit(_first_wrong_hash, *(c[lo : lo + _CHECK_CHUNK] for c in columns), limits))
                     for lo in range(0, n, _CHECK_CHUNK)
