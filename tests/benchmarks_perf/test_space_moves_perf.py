@@ -52,3 +52,32 @@ def test_sample_against_the_per_dimension_draws(benchmark, name):
     print(f"\n{name} sample: {per_call * 1e6:.2f} us, per-dimension draws "
           f"{benchmark.extra_info['peer_min_s'] / N_CALLS * 1e6:.2f} us: ratio {ratio:.3f}")
     assert ratio <= TARGET_RATIO
+
+
+def test_graph_mutation_of_repeated_parents_with_and_without_the_change_cache(benchmark):
+    """BO mutates its ten best again and again: the remembered one-change lists against
+    building them each time (the cache cleared before every call)."""
+    pytest.importorskip("nas_bench_graph")
+    from benchlab.benchmarks import graph
+    from benchlab.spaces.graph import _one_change
+
+    space = graph.load("cora").space
+    rng = np.random.default_rng(0)
+    parents = [space.sample(rng) for _ in range(10)]
+    n = 2_000
+
+    def ours():
+        rng = np.random.default_rng(1)
+        for i in range(n):
+            space.mutate(parents[i % 10], rng)
+
+    def uncached():
+        rng = np.random.default_rng(1)
+        for i in range(n):
+            _one_change.cache_clear()
+            space.mutate(parents[i % 10], rng)
+
+    ratio = ratio_against(benchmark, ours, uncached, rounds=5)
+    print(f"\ngraph mutate of repeated parents: {benchmark.stats.stats.min / n * 1e6:.1f} us cached, "
+          f"{benchmark.extra_info['peer_min_s'] / n * 1e6:.1f} us without: ratio {ratio:.2f}")
+    assert ratio < 1.0
