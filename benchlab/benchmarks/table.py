@@ -56,6 +56,17 @@ class Table:
     def n_repeats(self) -> int:
         return self.valid.shape[2]
 
+    def runs(self) -> np.ndarray:
+        """(F, n, R, 4) float array of [valid, test, cost, train] per repeat: what one query
+        reads, side by side, so a row's repeats at a fidelity are one contiguous gather.
+        A missing test or train array reads NaN, a missing cost 1.0 (one unit per query)."""
+        fill = {"test": np.nan, "cost": 1.0, "train": np.nan}
+        columns = [self.valid] + [
+            getattr(self, name) if getattr(self, name) is not None else np.full_like(self.valid, fill[name])
+            for name in ("test", "cost", "train")
+        ]
+        return np.ascontiguousarray(np.stack(columns, axis=-1).transpose(1, 0, 2, 3), dtype=np.float64)
+
     def checksum(self) -> str:
         digest = hashlib.sha256()
         digest.update("\n".join(self.keys.tolist()).encode())

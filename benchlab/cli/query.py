@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import math
-
-import numpy as np
-import pandas as pd
+import statistics
 
 from benchlab.benchmarks import registry
+from benchlab.cli.text import format_table
 from benchlab.errors import UserError
 
 
@@ -50,16 +49,14 @@ def _query(args: argparse.Namespace) -> int:
     observations = bench.repeats(arch, fidelity)
     means = bench.means(arch, fidelity)
     cost_unit = "cost (s)" if bench.has_time_cost else "cost (queries)"
-    table = pd.DataFrame(
-        {
-            "repeat": [str(o.repeat) for o in observations] + ["mean"],
-            "valid": [o.valid for o in observations] + [means.valid],
-            "test": [o.test for o in observations] + [means.test],
-            cost_unit: [o.cost for o in observations] + [float(np.mean([o.cost for o in observations]))],
-        }
-    )
-    if not bench.has_test_metric:
-        table = table.drop(columns="test")
+    header = ["repeat", "valid"] + (["test"] if bench.has_test_metric else []) + [cost_unit]
+    rows = [(str(o.repeat), o.valid, o.test, o.cost) for o in observations]
+    mean_cost = statistics.fmean(o.cost for o in observations) if observations else math.nan
+    rows.append(("mean", means.valid, means.test, mean_cost))
+    table = [
+        [repeat, f"{valid:.6g}"] + ([f"{test:.6g}"] if bench.has_test_metric else []) + [f"{cost:.6g}"]
+        for repeat, valid, test, cost in rows
+    ]
     shown_fidelity = observations[0].fidelity if observations else fidelity
     params = observations[0].params if observations else math.nan
     print(f"benchmark  {bench.name}  ({bench.metric}; higher is better)")
@@ -68,6 +65,6 @@ def _query(args: argparse.Namespace) -> int:
     print(f"fidelity   {'full' if shown_fidelity is None else shown_fidelity}")
     if not math.isnan(params):
         print(f"params     {params:,.0f}")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+    print(format_table(header, table, align="right"))
     print(f"optimum    valid {bench.optimum.valid:.6g}" + (f", test {bench.optimum.test:.6g}" if bench.has_test_metric else ""))
     return 0

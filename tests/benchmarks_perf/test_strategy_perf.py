@@ -119,3 +119,26 @@ def test_bo_time_per_evaluation_at_150_observations(benchmark):
     benchmark.extra_info["per_evaluation_ms"] = per_eval * 1e3
     print(f"\nbo on {space.name}: {per_eval * 1e3:.1f} ms CPU per ask+tell at {WARM} observations")
     assert per_eval <= BO_TARGET_S
+
+
+@pytest.mark.benchmark(timer=time.process_time, group="strategy search")
+def test_bo_search_against_optuna_tpe(benchmark):
+    """A whole 150-evaluation BO search costs no more than Optuna TPE's on nb201/cifar10 (alternating)."""
+    pytest.importorskip("optuna")
+    from benchlab.harness.benchmarks import try_open
+    from tests.algorithms.against_tpe import run_strategy, run_tpe
+
+    if problem := try_open("nb201/cifar10"):
+        pytest.skip(problem)
+    seeds = iter(range(100))
+    tpe_seconds = []
+
+    def setup():
+        tpe_seconds.append(run_tpe("nb201/cifar10", len(tpe_seconds), 150).seconds)
+        return (), {}
+
+    benchmark.pedantic(lambda: run_strategy("bo", "nb201/cifar10", next(seeds), 150), setup=setup, rounds=3)
+    ratio = benchmark.stats.stats.median / float(np.median(tpe_seconds))
+    benchmark.extra_info.update(tpe_median_s=float(np.median(tpe_seconds)), ratio=round(ratio, 3))
+    print(f"\nbo {benchmark.stats.stats.median:.2f} s CPU per search, TPE {np.median(tpe_seconds):.2f} s: ratio {ratio:.2f}")
+    assert ratio <= 1.0
