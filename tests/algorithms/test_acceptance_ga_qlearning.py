@@ -1,7 +1,9 @@
 """Statistical acceptance of the genetic algorithm and Q-learning on nb201/cifar10.
 
-150 queries, 30 seeds each, run by the simulator (so Q-learning's epsilon schedule is laid
-over the run's budget). The GA reaches a lower final validation regret than random search
+150 queries, 100 seeds each, run by the simulator (so Q-learning's epsilon schedule is laid
+over the run's budget). 30 seeds decide the GA's lead only most of the time: over five
+disjoint blocks of 30 seeds its one-sided p against random search ranged from 2e-4 to 0.06
+(docs/strategies.md), so the test uses 100, which these cheap runs allow. The GA reaches a lower final validation regret than random search
 (one-sided Mann-Whitney U, Holm-corrected over both comparisons, p < 0.05). Q-learning,
 which spends the first 1500/2700 of its budget on random proposals as MetaQNN's schedule
 prescribes, is only slightly better than random search at this budget and not reliably so
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 BENCHMARK = "nb201/cifar10"
 QUERIES = 150
-SEEDS = 30
+SEEDS = 100
 ALPHA = 0.05
 CANDIDATES = ("ga", "qlearning")
 
