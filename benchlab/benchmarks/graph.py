@@ -48,6 +48,7 @@ def build_table(dataset: str) -> Table:
         valid=column("valid_perf")[:, None, None],
         test=column("perf")[:, None, None],
         params=np.round(column("para") * 1e6),  # recorded in millions
+        latency=column("latency"),
         cost=None,  # no training time recorded: one unit per query
         fidelities=(0,),  # one unnamed budget (served as fidelity None)
         meta={

@@ -29,6 +29,7 @@ import numpy as np
 
 from benchlab import paths
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
+from benchlab.benchmarks.objectives import declare
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
@@ -628,6 +629,22 @@ class NB101Benchmark(TabularBenchmark):
             return MeanMetrics(valid=math.nan, test=math.nan)
         n = len(observations)
         return MeanMetrics(valid=sum(o.valid for o in observations) / n, test=sum(o.test for o in observations) / n)
+
+    # -- objectives (multi-objective experiments) --------------------------------------
+    @property
+    def objectives(self):
+        return declare("valid", "test", "params", "train_time", "train",
+                       units={"valid": self.metric})
+
+    def _objective_column(self, name: str) -> np.ndarray:
+        if name == "valid":
+            return self.valid_mean[:, self._full]
+        if name == "test":
+            return self.test_mean[:, self._full]
+        if name == "params":
+            return np.asarray(self._params, dtype=float)
+        with np.errstate(all="ignore"):
+            return _nanmean(self._runs[self._full][..., {"train_time": _TIME, "train": _TRAIN}[name]])
 
     # -- the Benchmark contract -------------------------------------------------------
     @property

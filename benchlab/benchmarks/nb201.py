@@ -20,6 +20,7 @@ FAMILY = GridFamily(
     valid_sign=1.0,
     valid_percent=True,  # recorded in percent
     params_scale=1e6,  # model size in millions of parameters
+    latency=True,
     seeds=3,
     fidelity=200,
     metric="validation accuracy (fraction)",

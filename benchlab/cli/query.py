@@ -4,7 +4,8 @@
     benchlab query graph/cora '0,0,1,2|gcn,gat,sage,skip'
     benchlab query nb101 ADJ|OPS --fidelity 36
 
-Prints every recorded repeat (validation, test, cost), their means and the optimum.
+Prints every recorded repeat with every objective the benchmark declares (validation, test,
+parameters, latency, training time, ...), their means and the optimum.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchlab.benchmarks import registry
+from benchlab.benchmarks.base import observed
 from benchlab.errors import UserError
 
 
@@ -49,25 +51,30 @@ def _query(args: argparse.Namespace) -> int:
     fidelity = _parse_fidelity(bench, args.fidelity)
     observations = bench.repeats(arch, fidelity)
     means = bench.means(arch, fidelity)
-    cost_unit = "cost (s)" if bench.has_time_cost else "cost (queries)"
-    table = pd.DataFrame(
-        {
-            "repeat": [str(o.repeat) for o in observations] + ["mean"],
-            "valid": [o.valid for o in observations] + [means.valid],
-            "test": [o.test for o in observations] + [means.test],
-            cost_unit: [o.cost for o in observations] + [float(np.mean([o.cost for o in observations]))],
-        }
-    )
-    if not bench.has_test_metric:
-        table = table.drop(columns="test")
+    table = objective_table(bench, observations, means)
     shown_fidelity = observations[0].fidelity if observations else fidelity
-    params = observations[0].params if observations else math.nan
     print(f"benchmark  {bench.name}  ({bench.metric}; higher is better)")
     print(f"arch       {bench.space.format(arch)}")
     print(f"key        {bench.space.key(arch)}")
     print(f"fidelity   {'full' if shown_fidelity is None else shown_fidelity}")
-    if not math.isnan(params):
-        print(f"params     {params:,.0f}")
+    print("objectives " + "; ".join(o.describe() for o in bench.objectives))
     print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
     print(f"optimum    valid {bench.optimum.valid:.6g}" + (f", test {bench.optimum.test:.6g}" if bench.has_test_metric else ""))
     return 0
+
+
+def objective_table(bench, observations, means) -> pd.DataFrame:
+    """One row per repeat and a mean row; a column per declared objective, then the charged cost."""
+    columns = {"repeat": [str(o.repeat) for o in observations] + ["mean"]}
+    for objective in bench.objectives:
+        values = [observed(o, objective.field) for o in observations]
+        if objective.name == "valid":
+            mean = means.valid
+        elif objective.name == "test":
+            mean = means.test
+        else:
+            mean = float(np.mean(values)) if values else math.nan
+        columns[objective.name] = values + [mean]
+    if not bench.has_time_cost:
+        columns["cost (queries)"] = [o.cost for o in observations] + [float(np.mean([o.cost for o in observations]))]
+    return pd.DataFrame(columns)
