@@ -21,12 +21,13 @@ except ModuleNotFoundError:  # Python 3.10
 from algorithms import STRATEGIES, load_strategy
 from benchlab.errors import ConfigError, UserError
 from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, shipped_benchmarks, try_open
+from benchlab.pareto.constraints import parse_constraints
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time"}
+             "requery", "charge_strategy_time", "objectives", "constraints"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -71,6 +72,16 @@ class ExperimentConfig:
     charge_strategy_time: bool = False
     source: str = ""  # the file it was read from
     notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
+    #: label -> (benchmark name, objectives); a label is the benchmark's name unless the
+    #: experiment names several objective sets ("nb201/cifar10 valid-vs-params")
+    problems: dict = field(default_factory=dict)
+    constraints: tuple = ()  # (name, op, bound) for every benchmark
+
+    def source_of(self, label: str) -> str:
+        return self.problems.get(label, (label, ()))[0]
+
+    def objectives_of(self, label: str) -> tuple:
+        return tuple(self.problems.get(label, (label, ()))[1])
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +95,9 @@ class ExperimentConfig:
             "requery": self.requery,
             "charge_strategy_time": self.charge_strategy_time,
             "source": self.source,
+            **({"objectives": {label: list(objs) for label, (_, objs) in self.problems.items()}}
+               if any(objs for _, objs in self.problems.values()) else {}),
+            **({"constraints": [f"{n} {op} {b:g}" for n, op, b in self.constraints]} if self.constraints else {}),
         }
 
     @property
@@ -170,11 +184,14 @@ def load_config(
         _check_hyperparameters(cls, spec, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
+    objective_sets = _objective_sets(raw.get("objectives"), source)
+    constraints = parse_constraints(raw["constraints"], str(source)) if "constraints" in raw else ()
+    problems = _problems(resolved, objective_sets, constraints, source)
 
     return ExperimentConfig(
         name=exp_name,
         seed=exp_seed,
-        benchmarks=tuple(resolved),
+        benchmarks=tuple(problems),
         strategies=specs,
         seeds=n_seeds,
         budget=budget,
@@ -183,6 +200,8 @@ def load_config(
         charge_strategy_time=charge,
         source=str(source),
         notes=tuple(notes),
+        problems=problems,
+        constraints=tuple(c.as_tuple() for c in constraints),
     )
 
 
@@ -307,4 +326,33 @@ def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, not
     for name in resolved:  # keep the first of duplicates
         if name not in out:
             out.append(name)
+    return out
+
+
+def _objective_sets(value, source: Path) -> tuple[tuple[str, ...], ...]:
+    """`objectives = ["valid", "params"]`, or a list of such lists (one problem each); () for none."""
+    if value is None:
+        return ((),)
+    example = 'objectives = ["valid", "params"] or [["valid", "params"], ["valid", "latency"]]'
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return (tuple(value),)
+    if isinstance(value, list) and value and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value):
+        return tuple(tuple(v) for v in value)
+    raise ConfigError(f"{source}: objectives must be a list of two or three names, e.g. {example}")
+
+
+def _problems(benchmarks: list[str], objective_sets, constraints, source: Path) -> dict:
+    """label -> (benchmark, objectives), each checked against its benchmark's table."""
+    from benchlab.harness.problems import problem_for
+
+    out = {}
+    for name in benchmarks:
+        for objectives in objective_sets:
+            if objectives or constraints:
+                try:
+                    problem_for(name, objectives, tuple(c.as_tuple() for c in constraints))
+                except ConfigError as exc:
+                    raise ConfigError(f"{source}: {exc}") from None
+            label = name if len(objective_sets) == 1 else f"{name} {'-vs-'.join(objectives)}"
+            out[label] = (name, objectives)
     return out

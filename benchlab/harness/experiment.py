@@ -71,6 +71,9 @@ def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> li
             requery=config.requery,
             charge_strategy_time=config.charge_strategy_time,
             benchmark_checksum=benchmark_info[bench]["checksum"],
+            source_benchmark="" if config.source_of(bench) == bench else config.source_of(bench),
+            objectives=config.objectives_of(bench),
+            constraints=tuple(config.constraints),
         )
         for seed in range(config.seeds)
         for bench in config.benchmarks
@@ -90,7 +93,7 @@ def run_experiment(
     """Run every unfinished run of `config` into `out_dir`; see the module docstring."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    benchmark_info = {name: describe(name) for name in config.benchmarks}
+    benchmark_info = {name: _describe(config, name) for name in config.benchmarks}
     tasks = build_tasks(config, benchmark_info)
 
     # Connect to Dask first: a missing install or an unreachable scheduler then writes nothing.
@@ -155,6 +158,18 @@ def _store(out_dir: Path, outcome: RunOutcome, summary: ExperimentSummary) -> No
         },
     )
     summary.failed.append(FailedRun(task.run_id, outcome.error, failed_file))
+
+
+def _describe(config: ExperimentConfig, label: str) -> dict:
+    """The benchmark's facts, plus the objectives/constraints question and its true front."""
+    info = describe(config.source_of(label))
+    objectives = config.objectives_of(label)
+    if objectives or config.constraints:
+        from benchlab.harness.problems import problem_for
+
+        info["benchmark"] = config.source_of(label)
+        info["problem"] = problem_for(config.source_of(label), objectives, tuple(config.constraints)).describe()
+    return info
 
 
 def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: bool) -> dict:

@@ -42,11 +42,22 @@ class RunTask:
     requery: str
     charge_strategy_time: bool
     benchmark_checksum: str
+    source_benchmark: str = ""  # the benchmark to open when `benchmark` is a problem label
+    objectives: tuple = ()  # the experiment's objectives (empty: single-objective)
+    constraints: tuple = ()  # (name, op, bound) triples
+
+    @property
+    def benchmark_name(self) -> str:
+        return self.source_benchmark or self.benchmark
 
     @cached_property
     def settings_hash(self) -> str:
         """Digest of everything that determines the run's result (not where it is stored)."""
-        payload = json.dumps({"format": RESULTS_FORMAT, **asdict(self)}, sort_keys=True, default=str)
+        fields = asdict(self)
+        for name in ("source_benchmark", "objectives", "constraints"):
+            if not fields[name]:
+                del fields[name]  # absent when unused, so single-objective runs keep their identity
+        payload = json.dumps({"format": RESULTS_FORMAT, **fields}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     @property
@@ -71,7 +82,12 @@ def execute(task: RunTask) -> RunOutcome:
 
     start = time.perf_counter()
     try:
-        bench = open_benchmark(task.benchmark)
+        bench = open_benchmark(task.benchmark_name)
+        problem = None
+        if task.objectives or task.constraints:
+            from benchlab.harness.problems import problem_for
+
+            problem = problem_for(task.benchmark_name, tuple(task.objectives), tuple(map(tuple, task.constraints)))
         strategy_rng, benchmark_rng = run_generators(task.experiment_seed, task.benchmark, task.strategy, task.seed)
         strategy = load_strategy(task.target)(bench.space, strategy_rng, **task.params)
         result = simulate(
@@ -85,6 +101,7 @@ def execute(task: RunTask) -> RunOutcome:
             benchmark_name=task.benchmark,
             strategy_label=task.strategy,
             seed=task.seed,
+            problem=problem,
         )
         metadata = {
             "benchmark": task.benchmark,
@@ -100,6 +117,7 @@ def execute(task: RunTask) -> RunOutcome:
             "sim_time": result.sim_time,
             "wall_s": result.wall_s,
             "benchlab_version": __version__,
+            **result.extra,
         }
         data = parquet_bytes(result.to_arrow(), metadata)
         return RunOutcome(task, True, parquet=data, final=result.final(), wall_s=time.perf_counter() - start)
