@@ -16,6 +16,11 @@ STRATEGIES = {
     "reinforce": "algorithms.reinforce:Reinforce",
     "bo": "algorithms.bayesian_optimisation:BayesianOptimisation",
     "ls": "algorithms.local_search:LocalSearch",
+    # multi-objective (they also run single-objective experiments, on the validation score)
+    "mo-rs": "algorithms.random_search:RandomSearch",  # random search learns nothing: the same class
+    "nsga2": "algorithms.nsga2:NSGA2",
+    "mo-re": "algorithms.mo_regularized_evolution:MORegularizedEvolution",
+    "parego": "algorithms.parego:ParEGO",
 }
 
 
