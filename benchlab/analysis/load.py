@@ -24,8 +24,8 @@ from benchlab.errors import DataError
 from benchlab.harness.storage import MANIFEST, RUNS, slug
 
 
-# Only what the statistics need; the other trajectory columns stay on disk.
-_COLUMNS = ("step", "sim_end", "cost", "valid_regret", "test_regret")
+# Only what the statistics need (and the reported regret column); the others stay on disk.
+_COLUMNS = ("step", "sim_end", "cost")
 
 _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
 
@@ -45,6 +45,8 @@ class Run:
     sim_end: np.ndarray  # simulated time each evaluation finished (seconds), non-decreasing
     regret: np.ndarray  # the benchmark's reported regret of the incumbent after each evaluation
     cost: np.ndarray  # simulated seconds charged per evaluation
+    #: run facts the harness recorded (multi-objective runs: the final archive, found_feasible)
+    meta: dict = field(default_factory=dict)
 
     @property
     def n_queries(self) -> int:
@@ -114,7 +116,11 @@ def _seed_list(seeds) -> tuple[int, ...]:
 
 
 def _regret_column(info: dict) -> str:
-    """Test regret where the benchmark has a test metric (what a paper reports), else validation regret."""
+    """Test regret where the benchmark has a test metric (what a paper reports), else validation regret;
+    with objectives or constraints, the column the experiment's problem names (hypervolume regret)."""
+    problem = info.get("problem")
+    if isinstance(problem, dict) and problem.get("regret_column"):
+        return str(problem["regret_column"])
     return "test_regret" if info.get("has_test_metric", True) else "valid_regret"
 
 
@@ -203,16 +209,17 @@ def load_experiment(experiment_dir) -> Experiment:
 def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: str) -> Run:
     try:
         # ParquetFile.read is several times faster than read_table's dataset machinery for small files
-        table = pq.ParquetFile(pa.BufferReader(data)).read(columns=list(_COLUMNS))
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        table = parquet.read(columns=[*_COLUMNS, column])
     except Exception as exc:  # pyarrow raises several types for damaged or foreign files
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"unreadable Parquet: {reason[:120]}") from None
-    absent = [name for name in _COLUMNS if name not in table.column_names]
+    absent = [name for name in (*_COLUMNS, column) if name not in table.column_names]
     if absent:
         raise DataError(f"no column(s) {', '.join(absent)}; not a benchlab trajectory file")
     if table.num_rows == 0:
         raise DataError("no evaluations")
-    columns = {name: table.column(name).to_numpy() for name in _COLUMNS}
+    columns = {name: table.column(name).to_numpy() for name in (*_COLUMNS, column)}
     order = np.argsort(columns["step"], kind="stable")
     regret = columns[column].astype(float)[order]
     sim_end = columns["sim_end"].astype(float)[order]
@@ -227,7 +234,15 @@ def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: st
         sim_end=sim_end,
         regret=regret,
         cost=columns["cost"].astype(float)[order],
+        meta=_run_meta(parquet),
     )
+
+
+def _run_meta(parquet) -> dict:
+    try:
+        return json.loads((parquet.schema_arrow.metadata or {})[b"benchlab"])
+    except (KeyError, ValueError, TypeError):
+        return {}
 
 
 def as_frame(experiment: Experiment) -> pd.DataFrame:

@@ -33,6 +33,10 @@ REGRET_WHY = {
     "test_regret": "test regret: the benchmark records a held-out test metric, which is what a paper reports "
     "(strategies only ever see validation scores)",
     "valid_regret": "validation regret: the benchmark records no separate test metric",
+    "hv_regret": "hypervolume regret: the table's true front's hypervolume minus that of the run's archive "
+    "(normalised objectives; reference point in the manifest)",
+    "test_hv_regret": "test-side hypervolume regret: the archive chosen on validation, measured with test scores "
+    "against the table's test-side front",
 }
 ANALYSIS_PACKAGES = ("benchlab", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "autorank")
 
