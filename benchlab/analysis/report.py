@@ -20,8 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlab.analysis import performance, plots, ranks
+from benchlab.analysis import mo_plots, multiobjective, performance, plots, ranks
 from benchlab.analysis.load import Experiment, load_experiment
+from benchlab.analysis.mo_sections import MO_NOTE, VERDICT_NOTE, multiobjective_sections, problems_table
+from benchlab.analysis.verdict import verdict_table
 from benchlab.harness.storage import slug, write_atomic
 
 BAND_NOTE = (
@@ -60,6 +62,9 @@ class ReportData:
     rank_table: pd.DataFrame
     friedman: ranks.FriedmanResult
     blocks_note: str
+    verdict: pd.DataFrame = field(default_factory=pd.DataFrame)
+    igd: pd.DataFrame = field(default_factory=pd.DataFrame)  # multi-objective: IGD+ of the final archives
+    feasibility: pd.DataFrame = field(default_factory=pd.DataFrame)  # constrained: runs that found a feasible cell
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preface: list[tuple[str, object]] = field(default_factory=list)  # extra sections shown first
@@ -106,6 +111,9 @@ def compute(experiment: Experiment, *, alpha: float = 0.05, figures: bool = True
         friedman=friedman,
         blocks_note=blocks_note,
     )
+    data.verdict = verdict_table(experiment, data.pairwise)
+    data.igd = multiobjective.igd_table(experiment)
+    data.feasibility = multiobjective.feasibility_table(experiment)
     if figures:
         data.figures = _figures(experiment, blocks, alpha, data.notes)
     return data
@@ -123,7 +131,13 @@ def _figures(experiment: Experiment, blocks: pd.DataFrame, alpha: float, notes: 
         time_label = "simulated time (s)" if experiment.benchmark_info(b).get("has_time_cost", True) else \
             "simulated time (1 unit per query: no recorded training times)"
         fig = plots.benchmark_figure(b, label, time_grid, time_runs, query_grid, query_runs, palette, time_label)
-        out.append(_render(fig, f"regret_{slug(b)}", f"{b}: {label} of the incumbent vs simulated time and queries"))
+        out.append(_render(fig, f"regret_{slug(b)}", f"{b}: {label} of the {'archive' if 'hv' in label else 'incumbent'} vs simulated time and queries"))
+        problem = multiobjective.problem_of(experiment, b)
+        if len(problem.get("objectives", ())) == 2:
+            fig = mo_plots.attainment_figure(b, problem["objectives"], problem["directions"], problem["front"],
+                                             multiobjective.attainment(experiment, b), palette)
+            out.append(_render(fig, f"attainment_{slug(b)}",
+                               f"{b}: median attainment surfaces of the final archives over the table's true front"))
     iqm_curves = performance.normalised_iqm_over_queries(experiment, grid, by_key)
     out.append(_render(plots.normalised_iqm_figure(iqm_curves, palette), "normalised_iqm",
                        "IQM of normalised regret across benchmarks, 95% stratified-bootstrap band"))
@@ -228,23 +242,12 @@ def _sections(data: ReportData):
         f"budget {json.dumps(budget, sort_keys=True)}; started {m.get('started', 'n/a')}, finished {m.get('finished', 'n/a')}."
     )
     yield from data.preface
-    yield "p", BAND_NOTE
-    yield "p", (
-        "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
-        f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
-        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, "
-        "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
-        "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
-        "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
-        "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
-    )
-    yield "h2", "Benchmarks"
-    yield "table", _benchmarks_table(e)
-    yield "h2", "Strategies"
-    yield "table", _strategies_table(e)
+    yield "h2", "Verdict"
+    yield "table", data.verdict
+    yield "p", VERDICT_NOTE
     yield "h2", "Across benchmarks"
     for figure in data.figures:
-        if not figure.name.startswith("regret_"):
+        if not figure.name.startswith(("regret_", "attainment_")):
             yield "figure", figure
     yield "table", data.rank_table
     f = data.friedman
@@ -274,6 +277,25 @@ def _sections(data: ReportData):
         pairs = data.pairwise[data.pairwise.benchmark == b].drop(columns="benchmark")
         yield "h3", "Pairwise comparisons (Mann-Whitney U, Holm)"
         yield "table", pairs
+        yield from multiobjective_sections(data, b)
+    yield "h2", "Methods"
+    yield "p", BAND_NOTE
+    yield "p", (
+        "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
+        f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
+        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, "
+        "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
+        "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
+        "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
+        "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
+    )
+    if any(multiobjective.problem_of(e, b) for b in e.benchmarks):
+        yield "p", MO_NOTE
+        yield "table", problems_table(e)
+    yield "h2", "Benchmarks"
+    yield "table", _benchmarks_table(e)
+    yield "h2", "Strategies"
+    yield "table", _strategies_table(e)
     yield "h2", "Reproducibility"
     yield "p", (f"Results checksum (sha256 over all {len(e.file_checksums)} run files, each listed in "
                 f"tables/run_files.csv): {e.results_sha256}")
@@ -351,7 +373,11 @@ def write_data(data: ReportData, out_dir: Path) -> Path:
         write_atomic(out_dir / "figures" / f"{figure.name}.svg", figure.svg)
     files = pd.DataFrame(sorted(data.experiment.file_checksums.items()), columns=["run_file", "sha256"])
     tables = {"final": data.final, "ert": data.ert, "pairwise": data.pairwise, "ranks": data.rank_table,
-              "run_files": files}
+              "verdict": data.verdict, "run_files": files}
+    if len(data.igd):
+        tables["igd_plus"] = data.igd
+    if len(data.feasibility):
+        tables["feasibility"] = data.feasibility
     for name, frame in tables.items():
         write_atomic(out_dir / "tables" / f"{name}.csv", frame.to_csv(index=False).encode())
     write_atomic(out_dir / "report.md", _markdown(data).encode())
