@@ -208,8 +208,9 @@ def _measure_front(problem: Problem, bench, feasible) -> None:
         t_lower, t_upper = np.nanmin(test_losses[usable], axis=0), np.nanmax(test_losses[usable], axis=0)
         t_span = np.where(t_upper > t_lower, t_upper - t_lower, 1.0)
         problem._test_normalised = np.where(np.isnan(test_losses), np.inf, (test_losses - t_lower) / t_span)
-        mask = usable if feasible is None else usable & feasible
-        test_front = compute_front(bench, test_names, mask)
+        # cells missing a value take no part in a front, as `usable` excludes them here
+        test_front = bench.pareto_front(test_names) if feasible is None else \
+            compute_front(bench, test_names, usable & feasible)
         problem.test_front_hv = hypervolume((test_front.losses - t_lower) / t_span, problem.reference)
 
 

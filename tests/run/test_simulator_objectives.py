@@ -6,22 +6,13 @@ import numpy as np
 import pytest
 
 from algorithms.base import Strategy
-from algorithms.random_search import RandomSearch
 from benchlab.pareto.constraints import Constraint
 from benchlab.pareto.front import nondominated
 from benchlab.pareto.indicators import hypervolume
 from benchlab.pareto.problem import build_problem
 from benchlab.run.simulator import Budget, simulate
+from tests.run.test_simulator import Recorder
 from tests.toy import make_toy_multiobjective
-
-
-class Recorder(RandomSearch):
-    def __init__(self, space, rng):
-        super().__init__(space, rng)
-        self.told = []
-
-    def _tell(self, arch, feedback):
-        self.told.append((arch, feedback))
 
 
 @pytest.fixture(scope="module")
