@@ -54,6 +54,7 @@ class Problem:
     _row_of_key: object = field(repr=False, default=None)
     _fields: tuple = ()
     _constraint_fields: tuple = ()
+    _signed: tuple | None = field(repr=False, default=None)
 
     @property
     def reference(self) -> np.ndarray:
@@ -73,13 +74,16 @@ class Problem:
     # -- what a strategy is told ------------------------------------------------------
     def feedback(self, obs) -> tuple[tuple, float]:
         """(losses of the experiment's objectives, constraint violation) of one observation."""
-        losses = tuple(s * observed(obs, f) for s, f in zip(self._sense_list, self._fields))
+        losses = tuple(s * observed(obs, f) for s, f in self._signed_fields)
         violation = sum(c.violation(observed(obs, f)) for c, f in zip(self.constraints, self._constraint_fields))
         return losses, float(violation)
 
     @property
-    def _sense_list(self) -> list[float]:
-        return self.senses.tolist()
+    def _signed_fields(self) -> tuple:
+        """(sense, Observation field) per objective, as plain floats (read on every evaluation)."""
+        if self._signed is None:
+            self._signed = tuple(zip(self.senses.tolist(), self._fields))
+        return self._signed
 
     # -- what the report measures ----------------------------------------------------
     def anytime(self, keys: list[str]) -> tuple[dict, dict]:

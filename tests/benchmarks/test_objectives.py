@@ -60,3 +60,34 @@ def test_positional_observations_still_work_and_short_tuples_read_nan():
     assert math.isnan(obs.latency) and obs.params != obs.params
     short = tuple.__new__(Observation, ("k", 0.5, 0.4, 1.0, None, 0, 0.9, 7.0))
     assert observed(short, "params") == 7.0 and math.isnan(observed(short, "latency"))
+
+
+def test_benchmarks_command_lists_objectives_and_query_prints_them(capsys):
+    from benchlab.cli import main
+
+    assert main(["benchmarks", "nb201/cifar10"]) == 0
+    out = capsys.readouterr().out
+    assert "objectives" in out.splitlines()[0] and "valid+ params- latency- train_time-" in out
+    assert main(["benchmarks", "graph/cora"]) == 0
+    assert "valid+ test+* params- latency-" in capsys.readouterr().out
+    assert main(["query", "hpobench/australian", "0,0,0,0,0"]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("repeat"))
+    assert header.split() == ["repeat", "valid", "train_time", "precision", "f1"]
+
+
+def test_nb101_declares_its_objectives_with_repeat_means(tmp_path):
+    from benchlab.benchmarks.nb101 import NB101Benchmark
+    from tests.compat.nb101_tables import distinct_cells, random_metrics, write_table
+
+    epochs = (4, 12, 36, 108)
+    metrics = random_metrics(20, epochs, seed=2)  # (cells, epochs, repeats, halfway/final, train/valid/test/time)
+    bench = NB101Benchmark.open(write_table(tmp_path / "t.h5", distinct_cells(20, seed=1), metrics, epochs=epochs))
+    assert [o.name for o in bench.objectives] == ["valid", "test", "params", "train_time", "train"]
+    assert bench.objective("train").direction is None and not bench.objective("test").visible
+    means = bench.objective_means(("valid", "train_time", "train", "params"))
+    final = metrics[:, 3, :, 1, :]
+    np.testing.assert_allclose(means[:, 0], np.nanmean(final[..., 1], axis=1))
+    np.testing.assert_allclose(means[:, 1], np.nanmean(final[..., 3], axis=1))
+    np.testing.assert_allclose(means[:, 2], np.nanmean(final[..., 0], axis=1))
+    np.testing.assert_array_equal(means[:, 3], np.asarray(bench.table.params, dtype=float))
+    assert len(bench.pareto_front(("valid", "params")).rows) >= 1
