@@ -22,6 +22,8 @@ STRATEGIES = {
     "mo-re": "algorithms.mo_regularized_evolution:MORegularizedEvolution",
     "parego": "algorithms.parego:ParEGO",
 }
+#: the strategies built for objectives (multiobjective.toml runs them; default.toml the others)
+MULTI_OBJECTIVE = ("mo-rs", "nsga2", "mo-re", "parego")
 
 
 def load_strategy(name: str) -> type:
