@@ -6,18 +6,22 @@ or a `Proposal` that also names a fidelity; `tell(arch, feedback)` reports what 
 search would see. `Feedback` has no field for test metrics, so no strategy can use them.
 `ask()` may be called several times before the matching `tell()`s (parallel workers).
 
-Subclasses implement `_ask()` and `_tell()`; this base class adds the `dedupe` option
-(propose only architectures whose canonical key is neither evaluated nor pending).
+Subclasses implement `_ask()` and `_tell()` (abstract: a class without them cannot be
+built); this base class adds the `dedupe` option (propose only architectures whose
+canonical key is neither evaluated nor pending). Each class declares what its
+hyperparameters accept in `hyperparameter_constraints` (see `algorithms.hyperparameters`);
+`benchlab.testing.check_strategy` checks a class against this whole contract.
 """
 
 from __future__ import annotations
 
-import inspect
+from abc import ABC, abstractmethod
 from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
 
+from algorithms.hyperparameters import check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
@@ -78,13 +82,16 @@ class PendingKeys:
         return sum(self._counts.values())
 
 
-class Strategy:
+class Strategy(ABC):
     """Base class of the search strategies. See the module docstring for the contract."""
 
+    #: what each keyword argument of `__init__` accepts; merged with the subclasses' own
+    hyperparameter_constraints = {"dedupe": bool}
     #: how many proposals a deduplicating ask tries before falling back to random samples
     dedupe_tries: int = 100
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *, dedupe: bool = False):
+        check_hyperparameters(type(self), {"dedupe": dedupe})
         if not isinstance(rng, np.random.Generator):
             raise TypeError("rng must be a numpy.random.Generator")
         self.space = space
@@ -112,6 +119,8 @@ class Strategy:
             return self._ask()
         for _ in range(self.dedupe_tries):
             proposal = self._ask()
+            if proposal is None:  # the strategy has nothing left to propose
+                return None
             key = self.key_of(_arch_of(proposal))
             if key not in self._seen:
                 self._seen.add(key)
@@ -137,28 +146,16 @@ class Strategy:
         return key in self._seen
 
     # -- for subclasses --------------------------------------------------------------
+    @abstractmethod
     def _ask(self):
-        raise NotImplementedError
+        """The next proposal: an architecture of `self.space`, a `Proposal`, or None when done."""
 
+    @abstractmethod
     def _tell(self, arch: Hashable, feedback: Feedback) -> None:
-        raise NotImplementedError
+        """Learn from the result of evaluating `arch` (asked earlier, or not: a warm start)."""
 
     def _discard(self, proposal) -> None:
         """Called when dedupe rejects a proposal that `_ask` made (undo bookkeeping if any)."""
-
-    # -- scikit-learn style parameter access ---------------------------------------------
-    def get_params(self) -> dict:
-        """Hyperparameters as passed to `__init__` (for manifests and reports)."""
-        params = {}
-        for cls in type(self).__mro__:
-            if cls is object:
-                continue
-            for name, param in inspect.signature(cls.__init__).parameters.items():
-                if name in ("self", "space", "rng") or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
-                    continue
-                if name not in params and hasattr(self, name):
-                    params[name] = getattr(self, name)
-        return params
 
 
 def _arch_of(proposal):

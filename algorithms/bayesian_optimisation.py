@@ -18,6 +18,7 @@ from sklearn.gaussian_process.kernels import RBF, Matern, WhiteKernel
 from threadpoolctl import ThreadpoolController
 
 from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 _THREADPOOLS: ThreadpoolController | None = None  # found once: scanning the loaded libraries is slow
@@ -104,6 +105,17 @@ class BayesianOptimisation(Strategy):
       evaluated either.
     """
 
+    hyperparameter_constraints = {
+        "n_initial": Interval(int, 0),
+        "n_candidates": Interval(int, 1),
+        "n_random_candidates": Interval(int, 0),  # and at most n_candidates, checked in __init__
+        "n_parents": Interval(int, 1),
+        "kernel": Options("matern", "rbf"),
+        "n_restarts": Interval(int, 0),
+        "max_iter": Interval(int, 1),
+        "refit_growth": Interval(float, 0),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -119,11 +131,11 @@ class BayesianOptimisation(Strategy):
         refit_growth: float = 0.1,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if kernel not in ("matern", "rbf"):
-            raise ValueError(f"kernel must be 'matern' or 'rbf', got {kernel!r}")
-        if not 0 <= n_random_candidates <= n_candidates or n_candidates < 1:
-            raise ValueError("need n_candidates >= 1 and 0 <= n_random_candidates <= n_candidates")
+        if n_random_candidates > n_candidates:
+            raise HyperparameterError(type(self).__name__, "n_random_candidates",
+                                      f"at most n_candidates ({n_candidates})", n_random_candidates)
         self.n_initial = int(n_initial)
         self.n_candidates = int(n_candidates)
         self.n_random_candidates = int(n_random_candidates)

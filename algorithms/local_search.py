@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import check_hyperparameters
 from algorithms.pareto_ranking import selection_key
 from benchlab.spaces.base import SearchSpace
 
@@ -34,6 +35,8 @@ class LocalSearch(Strategy):
     heads for feasible cells and then for the best feasible one.
     """
 
+    hyperparameter_constraints = {"first_improvement": bool}
+
     def __init__(
         self,
         space: SearchSpace,
@@ -42,6 +45,7 @@ class LocalSearch(Strategy):
         first_improvement: bool = False,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         self.first_improvement = bool(first_improvement)
         self._history: dict[str, tuple] = {}  # key -> latest (-violation, observed score)

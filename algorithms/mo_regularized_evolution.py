@@ -7,6 +7,7 @@ from collections import deque
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from algorithms.pareto_ranking import feasible_first_ranks, losses_of
 from benchlab.spaces.base import SearchSpace
 
@@ -21,6 +22,8 @@ class MORegularizedEvolution(Strategy):
     once it is full the oldest member dies (ageing, not the worst).
     """
 
+    hyperparameter_constraints = {"population_size": Interval(int, 1), "sample_size": Interval(int, 1)}
+
     def __init__(
         self,
         space: SearchSpace,
@@ -30,9 +33,8 @@ class MORegularizedEvolution(Strategy):
         sample_size: int = 10,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if population_size < 1 or sample_size < 1:
-            raise ValueError("population_size and sample_size must be at least 1")
         self.population_size = int(population_size)
         self.sample_size = int(sample_size)
         self._members: deque = deque(maxlen=self.population_size)  # oldest first

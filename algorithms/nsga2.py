@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from algorithms.pareto_ranking import crowding_distance, feasible_first_ranks, losses_of
 from benchlab.spaces.base import SearchSpace
 
@@ -21,6 +22,11 @@ class NSGA2(Strategy):
     result ranks before any infeasible one, infeasible ones by violation).
     """
 
+    hyperparameter_constraints = {
+        "population_size": Interval(int, 2),
+        "crossover_probability": Interval(float, 0, 1),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -30,11 +36,8 @@ class NSGA2(Strategy):
         crossover_probability: float = 0.5,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if population_size < 2:
-            raise ValueError("population_size must be at least 2")
-        if not 0 <= crossover_probability <= 1:
-            raise ValueError("crossover_probability must be in [0, 1]")
         self.population_size = int(population_size)
         self.crossover_probability = float(crossover_probability)
         self._parents: list[tuple] = []  # (arch, losses, violation)

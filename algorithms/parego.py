@@ -6,6 +6,7 @@ import numpy as np
 
 from algorithms.bayesian_optimisation import BayesianOptimisation
 from algorithms.base import Feedback
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from algorithms.pareto_ranking import losses_of
 from benchlab.spaces.base import SearchSpace
 
@@ -20,6 +21,8 @@ class ParEGO(BayesianOptimisation):
     every infeasible result scores below every feasible one (feasible first). The other
     hyperparameters are `BayesianOptimisation`'s.
     """
+
+    hyperparameter_constraints = {"rho": Interval(float, 0)}  # and BayesianOptimisation's, inherited
 
     def __init__(
         self,
@@ -37,13 +40,12 @@ class ParEGO(BayesianOptimisation):
         refit_growth: float = 0.1,
         dedupe: bool = True,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(
             space, rng, n_initial=n_initial, n_candidates=n_candidates, n_random_candidates=n_random_candidates,
             n_parents=n_parents, kernel=kernel, n_restarts=n_restarts, max_iter=max_iter, refit_growth=refit_growth,
             dedupe=dedupe,
         )
-        if rho < 0:
-            raise ValueError("rho must be non-negative")
         self.rho = float(rho)
         self._losses: list[tuple] = []
         self._weights: np.ndarray | None = None

@@ -7,6 +7,7 @@ from collections import deque
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
@@ -28,6 +29,8 @@ class RegularizedEvolution(Strategy):
     tournament compares (-violation, score): any feasible member beats any infeasible one.
     """
 
+    hyperparameter_constraints = {"population_size": Interval(int, 1), "sample_size": Interval(int, 1)}
+
     def __init__(
         self,
         space: SearchSpace,
@@ -37,9 +40,8 @@ class RegularizedEvolution(Strategy):
         sample_size: int = 10,
         dedupe: bool = False,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if population_size < 1 or sample_size < 1:
-            raise ValueError("population_size and sample_size must be at least 1")
         self.population_size = int(population_size)
         self.sample_size = int(sample_size)
         # oldest first; parallel lists so a tournament is one vectorised draw

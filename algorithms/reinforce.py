@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import Feedback, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 
@@ -32,6 +33,12 @@ class Reinforce(Strategy):
     (its update then uses that sample's own decision vector). `invalid_draws` counts them.
     """
 
+    hyperparameter_constraints = {
+        "learning_rate": Interval(float, 0, None, closed="neither"),
+        "baseline_momentum": Interval(float, 0, 1, closed="left"),
+        "max_invalid_draws": Interval(int, 1),
+    }
+
     def __init__(
         self,
         space: SearchSpace,
@@ -42,9 +49,8 @@ class Reinforce(Strategy):
         max_invalid_draws: int = 1000,
         dedupe: bool = False,
     ):
+        check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
-        if not 0.0 <= baseline_momentum < 1.0:
-            raise ValueError("baseline_momentum must be in [0, 1)")
         self.learning_rate = float(learning_rate)
         self.baseline_momentum = float(baseline_momentum)
         self.max_invalid_draws = int(max_invalid_draws)

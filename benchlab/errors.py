@@ -28,3 +28,8 @@ class DataError(UserError):
 
 class ConfigError(UserError):
     """An experiment configuration is malformed."""
+
+
+class ConformanceError(UserError, AssertionError):
+    """A user's strategy, space or benchmark breaks its contract (`benchlab.testing`); the
+    message names the class, the broken rule and where the contract is described."""

@@ -36,9 +36,13 @@ def test_sources_were_found():
     assert len(SOURCES) > 50
 
 
+# The conformance kit reads (never draws from) the global states, to check that a user's code leaves them alone.
+READS_GLOBAL_STATE = {ROOT / "benchlab" / "testing" / "_checks.py": ["_checks.py:5: import random"]}
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_global_random_state(path):
-    assert _global_random_uses(path) == []
+    assert _global_random_uses(path) == READS_GLOBAL_STATE.get(path, [])
 
 
 def test_the_detector_catches_global_random_state(tmp_path):

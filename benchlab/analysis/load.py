@@ -21,18 +21,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchlab.errors import DataError
-from benchlab.harness.storage import MANIFEST, RUNS, slug
+from benchlab.harness.storage import MANIFEST, run_file
 
 
 # Only what the statistics need (and the reported regret column); the others stay on disk.
 _COLUMNS = ("step", "sim_end", "cost")
 
 _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
-
-
-def run_file(experiment_dir: Path, benchmark: str, strategy: str, seed: int) -> Path:
-    """Where the harness writes one run (strategy labels are already plain words)."""
-    return Path(experiment_dir) / RUNS / slug(benchmark) / strategy / f"seed-{seed:04d}.parquet"
 
 
 @dataclass(frozen=True)
@@ -72,22 +67,21 @@ class Experiment:
 
     @property
     def query_budget(self) -> int | None:
-        value = _budget_value(self.manifest.get("budget", {}), ("queries", "max_queries", "n_queries"))
+        value = _budget_value(self.manifest.get("budget", {}), "queries")
         return int(value) if value is not None else None
 
     @property
     def time_budget(self) -> float | None:
-        keys = ("time", "time_s", "seconds", "sim_time", "sim_seconds", "max_time", "max_sim_time")
-        return _budget_value(self.manifest.get("budget", {}), keys)
+        return _budget_value(self.manifest.get("budget", {}), "time")
 
 
-def _budget_value(budget, keys) -> float | None:
+def _budget_value(budget, key: str) -> float | None:
+    """The manifest's budget entry `key` (as `Budget.as_dict` writes it), None unless a positive number."""
     if not isinstance(budget, dict):
         return None
-    for key in keys:
-        value = budget.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
-            return float(value)
+    value = budget.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+        return float(value)
     return None
 
 

@@ -1,18 +1,16 @@
 """The attainment figure of a two-objective benchmark: median attainment surfaces over the true front.
 
-Like `plots`, it only draws arrays computed elsewhere (benchlab.analysis.multiobjective).
+Like `plots`, it only draws arrays computed elsewhere (benchlab.analysis.multiobjective), on a
+plain `matplotlib.figure.Figure` (no pyplot, no backend chosen).
 """
 
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from benchlab.analysis.plots import _MARGINS, _STYLE  # noqa: E402
+from benchlab.analysis.plots import _MARGINS, _STYLE
 
 
 def _staircase(ax, points, directions, **style) -> None:
@@ -26,8 +24,9 @@ def _staircase(ax, points, directions, **style) -> None:
 
 def attainment_figure(benchmark, objectives, directions, front, surfaces, palette):
     """Each strategy's median attainment surface (final archives over seeds) and the table's true front."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 4.0))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(6.5, 4.0))
+        ax = fig.subplots()
         fig.subplots_adjust(**{**_MARGINS, "left": 0.12})
         front = np.asarray(front, dtype=float)
         ax.scatter(front[:, 1], front[:, 0], s=14, color="black", zorder=3, label="true front (table)")

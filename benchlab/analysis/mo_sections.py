@@ -14,7 +14,7 @@ from benchlab.harness.storage import slug
 VERDICT_NOTE = (
     "Leader: lowest median final regret (the reported regret of each benchmark). Best: the leader and every "
     "strategy the pairwise tests cannot tell apart from it (two-sided Mann-Whitney U, Holm over the benchmark's "
-    "pairs, alpha=0.05). P(lower): probability that a run of the leader ends with lower regret than a run of the "
+    "pairs, at the report's alpha). P(lower): probability that a run of the leader ends with lower regret than a run of the "
     "runner-up (Vargha-Delaney A12)."
 )
 MO_NOTE = (

@@ -1,20 +1,19 @@
 """Figures: they only draw arrays computed in `performance` (no statistics here).
 
 Per-benchmark curves show the median over seeds with the interquartile range as the band.
-Everything renders with matplotlib's Agg backend, so no display is needed.
+The figures are plain `matplotlib.figure.Figure` objects, not pyplot figures: importing
+this module selects no backend (a notebook keeps its own), no display is needed, and
+`Figure.savefig` renders each file format with that format's own canvas.
 """
 
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+from matplotlib import ticker
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import ticker  # noqa: E402
-
-from benchlab.analysis import ranks  # noqa: E402
+from benchlab.analysis import ranks
 
 # Fixed margins rather than constrained layout: the layout engine made saving several times slower.
 _MARGINS = {"left": 0.09, "right": 0.98, "bottom": 0.13, "top": 0.91}
@@ -23,7 +22,7 @@ _STYLE = {"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 
 
 def colours(strategies) -> dict[str, tuple]:
     """One fixed colour per strategy, the same in every figure."""
-    cmap = plt.get_cmap("tab10")
+    cmap = matplotlib.colormaps["tab10"]
     return {s: cmap(i % 10) for i, s in enumerate(strategies)}
 
 
@@ -60,8 +59,9 @@ def _median_band(ax, x, runs, colour, label, floor):
 def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, query_runs, palette,
                      time_label="simulated time (s)"):
     """Regret vs simulated time (log-log) and vs queries, median over seeds with the IQR band."""
-    with plt.rc_context(_STYLE):
-        fig, (ax_t, ax_q) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(9.5, 3.6))
+        ax_t, ax_q = fig.subplots(1, 2)
         fig.subplots_adjust(**_MARGINS, wspace=0.28)
         floor = log_floor(list(time_runs.values()) + list(query_runs.values()))
         for strategy, runs in time_runs.items():
@@ -80,8 +80,9 @@ def benchmark_figure(benchmark, regret_label, time_grid, time_runs, query_grid, 
 
 def rank_figure(query_grid, query_ranks, time_fractions, time_ranks, strategies, palette):
     """Average rank (1 = best) over benchmarks vs queries and vs fraction of each benchmark's time horizon."""
-    with plt.rc_context(_STYLE):
-        fig, (ax_q, ax_t) = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(9.5, 3.4))
+        ax_q, ax_t = fig.subplots(1, 2, sharey=True)
         fig.subplots_adjust(**_MARGINS, wspace=0.12)
         for ax, x, curves in ((ax_q, query_grid, query_ranks), (ax_t, time_fractions, time_ranks)):
             for strategy, curve in zip(strategies, curves):
@@ -98,8 +99,9 @@ def rank_figure(query_grid, query_ranks, time_fractions, time_ranks, strategies,
 
 def normalised_iqm_figure(curves_by_strategy, palette):
     """IQM of normalised regret over all runs of all benchmarks, 95% stratified-bootstrap band."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(6.5, 3.6))
+        ax = fig.subplots()
         fig.subplots_adjust(**{**_MARGINS, "left": 0.13})
         floor = log_floor([c[1] for c in curves_by_strategy.values()])
         for strategy, (x, estimate, low, high) in curves_by_strategy.items():
@@ -115,7 +117,8 @@ def normalised_iqm_figure(curves_by_strategy, palette):
 
 def critical_difference_figure(result):
     """autorank's critical-difference diagram (Nemenyi) of the final median regrets."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 2.4))
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(6.5, 2.4))
+        ax = fig.subplots()
         ranks.plot_critical_difference(result, ax)
     return fig

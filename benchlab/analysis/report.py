@@ -62,6 +62,7 @@ class ReportData:
     rank_table: pd.DataFrame
     friedman: ranks.FriedmanResult
     blocks_note: str
+    alpha: float = 0.05  # significance level of the pairwise tests and the CD diagram
     verdict: pd.DataFrame = field(default_factory=pd.DataFrame)
     igd: pd.DataFrame = field(default_factory=pd.DataFrame)  # multi-objective: IGD+ of the final archives
     feasibility: pd.DataFrame = field(default_factory=pd.DataFrame)  # constrained: runs that found a feasible cell
@@ -71,12 +72,10 @@ class ReportData:
 
 
 def _render(fig, name: str, caption: str) -> Figure:
-    import matplotlib.pyplot as plt
-
+    """PNG and SVG bytes of a `plots` figure (each format drawn by its own canvas, Agg for PNG)."""
     png, svg = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png", dpi=100)
     fig.savefig(svg, format="svg", metadata={"Date": None})  # no date: same data, same file
-    plt.close(fig)
     return Figure(name, caption, png.getvalue(), svg.getvalue())
 
 
@@ -110,6 +109,7 @@ def compute(experiment: Experiment, *, alpha: float = 0.05, figures: bool = True
         rank_table=rank_table.sort_values("average_rank", kind="stable").reset_index(drop=True),
         friedman=friedman,
         blocks_note=blocks_note,
+        alpha=alpha,
     )
     data.verdict = verdict_table(experiment, data.pairwise)
     data.igd = multiobjective.igd_table(experiment)
@@ -283,8 +283,8 @@ def _sections(data: ReportData):
     yield "p", (
         "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
         f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
-        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, "
-        "Holm-corrected over all pairs of strategies on the same benchmark, alpha=0.05; effect size: Vargha-Delaney "
+        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, Holm-corrected over all pairs of "
+        f"strategies on the same benchmark, alpha={data.alpha}; effect size: Vargha-Delaney "
         "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
         "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."

@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.analysis import performance, stats
-from benchlab.analysis.load import Experiment, load_experiment, run_file
+from benchlab.analysis.load import Experiment, load_experiment
 from benchlab.errors import ConfigError
+from benchlab.harness.storage import run_file
 
 DEFAULT_AGAINST = ("rs", "re", "reinforce", "bo")
 DEFAULT_MO_AGAINST = ("mo-rs", "nsga2", "mo-re")  # for experiments that name objectives
@@ -137,15 +138,21 @@ def validate(
     alpha: float = 0.05,
     quiet: bool = False,
 ) -> tuple[Validation, Experiment]:
-    """Run `target` (module:Class) and the baselines through the harness, then judge and write the report.
+    """Check `target` (module:Class) with `check_strategy`, run it and the baselines through the
+    harness, then judge and write the report.
 
-    Baseline runs already in `out_dir` with the same settings are reused; the user's own runs are
-    always redone, because their code may have changed while its settings did not.
+    A strategy that breaks the contract stops here with the check's one-line message, before
+    anything is written. Baseline runs already in `out_dir` with the same settings are reused;
+    the user's own runs are always redone, because their code may have changed while its
+    settings did not.
     """
+    from algorithms import load_strategy
     from benchlab.analysis.report import compute, write_data
     from benchlab.harness.config import load_config
     from benchlab.harness.experiment import run_experiment
+    from benchlab.testing import check_strategy
 
+    check_strategy(load_strategy(target))
     if config_path is not None:
         from benchlab.harness.config import _objective_sets, _read_toml
 

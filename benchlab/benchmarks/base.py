@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -67,23 +67,6 @@ class Optimum:
 
     valid: float
     test: float
-
-
-@dataclass(frozen=True)
-class BenchmarkInfo:
-    """What `benchlab benchmarks` lists about one benchmark."""
-
-    name: str
-    space_size: int | None
-    repeats: int
-    metric: str
-    fidelities: tuple
-    has_time_cost: bool
-    has_test_metric: bool
-    data_present: bool
-    get_command: str = ""
-    description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 class Benchmark(ABC):
@@ -145,9 +128,9 @@ class Benchmark(ABC):
     def means(self, arch: Hashable, fidelity=None) -> MeanMetrics:
         """Mean validation and test score over repeats (NaN test where none exists)."""
 
+    @abstractmethod
     def means_by_key(self, key: str, fidelity=None) -> MeanMetrics:
         """Same as `means`, from a canonical key (the simulator keeps keys, not objects)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot look up means by key")
 
     @property
     @abstractmethod

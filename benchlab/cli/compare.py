@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from benchlab.cli.arguments import check_jobs, names
 from benchlab.errors import ConfigError
 from benchlab.paths import reports_dir
 
@@ -19,8 +20,8 @@ def register(subparsers) -> None:
         "and write the report.",
     )
     p.add_argument("config", nargs="?", help="experiment TOML file (default: the shipped default.toml)")
-    p.add_argument("--benchmarks", type=_names, help="comma-separated benchmark names (replaces the file's list)")
-    p.add_argument("--strategies", type=_names, help="comma-separated strategy labels or registry names")
+    p.add_argument("--benchmarks", type=names, help="comma-separated benchmark names (replaces the file's list)")
+    p.add_argument("--strategies", type=names, help="comma-separated strategy labels or registry names")
     p.add_argument("--strategy", action="append", dest="user_strategies", metavar="MODULE:CLASS", default=[],
                    help="add your own strategy class (repeatable)")
     p.add_argument("--seeds", type=int, help="number of seeded repeats per benchmark and strategy")
@@ -37,17 +38,12 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def run(args: argparse.Namespace) -> int:
     from benchlab.harness.config import load_config
     from benchlab.harness.experiment import run_experiment
     from benchlab.harness.results import final_results, format_tables, summary_tables
 
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    check_jobs(args.jobs)
     if args.dask_local is not None and args.dask_local < 1:
         raise ConfigError(f"--dask-local must be at least 1, got {args.dask_local}")
     if args.full and args.benchmarks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from benchlab.cli.arguments import check_jobs, names
 from benchlab.errors import ConfigError
 
 
@@ -19,9 +20,9 @@ def register(subparsers) -> None:
         "with effect sizes, and write the report. Exit code 0 whatever the verdict; 2 on bad input.",
     )
     p.add_argument("strategy", metavar="MODULE:CLASS", help="your strategy class, e.g. my_pkg.search:MySearch")
-    p.add_argument("--against", type=_names, default=None, metavar="NAMES",
+    p.add_argument("--against", type=names, default=None, metavar="NAMES",
                    help="comma-separated baselines (default: rs,re,reinforce,bo)")
-    p.add_argument("--benchmarks", type=_names, metavar="NAMES", help="comma-separated benchmark names")
+    p.add_argument("--benchmarks", type=names, metavar="NAMES", help="comma-separated benchmark names")
     p.add_argument("--config", metavar="FILE", help="experiment file whose benchmarks, objectives and constraints "
                    "to use (default: the shipped default experiment); with objectives the baselines default "
                    "to mo-rs,nsga2,mo-re and the verdict is on hypervolume regret")
@@ -33,17 +34,12 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def run(args: argparse.Namespace) -> int:
     from benchlab.analysis.validate import format_verdicts, validate
 
     if ":" not in args.strategy:
         raise ConfigError(f"the strategy is written module:Class (e.g. my_pkg.search:MySearch), got {args.strategy!r}")
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError(f"--jobs must be at least 1, got {args.jobs}")
+    check_jobs(args.jobs)
     if args.against is not None and not args.against:
         raise ConfigError("--against needs at least one baseline, e.g. rs,re,reinforce,bo")
     result, experiment = validate(

@@ -2,8 +2,11 @@
 
 A name is a registry name (`nb201/cifar10`), a prefixed name the registry opens
 (`nb101:PATH`), or a user's own `package.module:factory` whose call returns a Benchmark
-(so a benchmark outside the project needs no registration). Opened benchmarks are cached
-per process, so a worker process reads each table once.
+(so a benchmark outside the project needs no registration). Loading an experiment opens
+its benchmarks with `open_checked`, which also runs `benchlab.testing.check_benchmark` on a
+factory's benchmark, so a broken one stops the experiment before any run (once, in the
+command's own process: workers only open). Opened benchmarks are cached per process, so a
+worker process reads each table once.
 """
 
 from __future__ import annotations
@@ -21,10 +24,31 @@ _FACTORY = re.compile(r"^([A-Za-z_][\w.]*):([A-Za-z_]\w*)$")
 
 @lru_cache(maxsize=32)
 def open_benchmark(name: str) -> Benchmark:
+    match = _factory_parts(name)
+    if match:
+        return _from_factory(name, *match)
+    return registry.get_benchmark(name)
+
+
+def open_checked(name: str) -> Benchmark:
+    """`open_benchmark`, and for a user's factory the conformance check of what it returned."""
+    bench = open_benchmark(name)
+    if _factory_parts(name):
+        from benchlab.testing import ConformanceError, check_benchmark
+
+        try:
+            check_benchmark(bench)
+        except ConformanceError as exc:
+            raise ConformanceError(f"benchmark factory {name}: {exc}") from exc
+    return bench
+
+
+def _factory_parts(name: str) -> tuple[str, str] | None:
+    """(module, attribute) of a `module:factory` name, None for registry and prefixed names."""
     match = _FACTORY.match(name)
     if match and match.group(1) not in registry._PREFIXES:
-        return _from_factory(name, match.group(1), match.group(2))
-    return registry.get_benchmark(name)
+        return match.group(1), match.group(2)
+    return None
 
 
 def _from_factory(name: str, module_name: str, attr: str) -> Benchmark:
@@ -42,9 +66,9 @@ def _from_factory(name: str, module_name: str, attr: str) -> Benchmark:
 
 
 def try_open(name: str) -> str | None:
-    """None when `name` opens, else the one-line reason it does not."""
+    """None when `name` opens (and a factory's benchmark passes the kit), else the one-line reason."""
     try:
-        open_benchmark(name)
+        open_checked(name)
     except UserError as exc:
         return str(exc)
     return None

@@ -19,8 +19,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from algorithms import STRATEGIES, load_strategy
+from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
-from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, shipped_benchmarks, try_open
+from benchlab.harness.benchmarks import default_benchmarks, open_checked, shipped_benchmarks, try_open
 from benchlab.pareto.constraints import parse_constraints
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
@@ -287,10 +288,15 @@ def _load_strategy(spec: StrategySpec, source: Path) -> type:
 
 
 def _check_hyperparameters(cls: type, spec: StrategySpec, source: Path) -> None:
+    """Names the constructor accepts, values the class's declared constraints allow."""
     try:
         inspect.signature(cls).bind(None, None, **spec.params)
     except TypeError as exc:
         raise ConfigError(f"strategy {spec.label!r} ({spec.target}): bad hyperparameters ({exc}); see its docstring") from None
+    try:
+        check_hyperparameters(cls, spec.params)
+    except HyperparameterError as exc:
+        raise ConfigError(f"{source} [strategies.{spec.label}]: {exc}; change hyperparameters.{exc.key}") from None
 
 
 def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, notes: list[str]) -> list[str]:
@@ -309,7 +315,7 @@ def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, not
         if name.startswith("@"):
             raise ConfigError(f"{source}: unknown benchmark selector {name!r}; use one of {', '.join(SELECTORS)}")
         try:
-            open_benchmark(name)
+            open_checked(name)
         except UserError as exc:
             raise ConfigError(str(exc)) from None
         resolved.append(name)

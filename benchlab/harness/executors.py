@@ -6,8 +6,6 @@ caller writes the files. Dask is an optional extra, imported only when asked for
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -15,15 +13,12 @@ from concurrent.futures.process import BrokenProcessPool
 
 from benchlab.errors import UserError
 from benchlab.harness.tasks import RunOutcome, RunTask, execute
+from benchlab.processes import default_jobs, fork_pool
 
-#: times Dask re-runs a task whose execution raised (a dead worker is rescheduled by Dask itself)
-DASK_RETRIES = 2
+__all__ = ["DaskExecutor", "default_jobs", "run_in_process", "run_in_processes"]
+
 #: how long to try reaching a Dask scheduler before giving up
 DASK_CONNECT_TIMEOUT = "15s"
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def run_in_process(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
@@ -33,13 +28,10 @@ def run_in_process(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
 
 def run_in_processes(tasks: list[RunTask], jobs: int) -> Iterator[RunOutcome]:
     """Submit every task to `jobs` local processes now; iterate the result for outcomes as they complete."""
-    # fork (where available) lets workers inherit the benchmarks the parent already opened
-    # while validating the experiment, instead of reading every table once per process.
-    # Submitting here, before the caller starts its progress bar (a thread), keeps the fork
-    # free of other threads.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    # Forked workers inherit the benchmarks the parent already opened while validating the
+    # experiment. Submitting here, before the caller starts its progress bar (a thread),
+    # keeps the fork free of other threads.
+    pool = fork_pool(jobs)
     futures = [pool.submit(execute, task) for task in tasks]
     return _completed(pool, futures)
 
@@ -83,8 +75,9 @@ class DaskExecutor:
 
         futures, task_of = [], {}
         for task in tasks:
-            future = self.client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False,
-                                        retries=DASK_RETRIES)
+            # no `retries`: execute() turns every exception into a failed outcome, so Dask never
+            # sees a task raise; a dead worker's tasks Dask reschedules by itself
+            future = self.client.submit(execute, task, key=f"benchlab-run-{task.settings_hash}", pure=False)
             futures.append(future)
             task_of[future.key] = task
         for future in dask_as_completed(futures):

@@ -23,7 +23,7 @@ def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame
     for bench in config.benchmarks:
         for label in config.strategies:
             for seed in range(config.seeds):
-                path = Path(out_dir) / storage.RUNS / storage.slug(bench) / label / f"seed-{seed:04d}.parquet"
+                path = storage.run_file(out_dir, bench, label, seed)
                 if not path.exists():
                     continue
                 present = set(pq.read_schema(path).names)  # files from before hypervolume columns lack them

@@ -30,8 +30,13 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
+def run_file(out_dir: Path, benchmark: str, strategy: str, seed: int, suffix: str = ".parquet") -> Path:
+    """Where one run's file lives (strategy labels are already plain words)."""
+    return Path(out_dir) / RUNS / slug(benchmark) / strategy / f"seed-{seed:04d}{suffix}"
+
+
 def run_path(out_dir: Path, task: RunTask, suffix: str = ".parquet") -> Path:
-    return Path(out_dir) / RUNS / slug(task.benchmark) / task.strategy / f"seed-{task.seed:04d}{suffix}"
+    return run_file(out_dir, task.benchmark, task.strategy, task.seed, suffix)
 
 
 def failed_path(out_dir: Path, task: RunTask) -> Path:
@@ -63,10 +68,3 @@ def remove_stray_temporaries(out_dir: Path) -> int:
             tmp.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-def read_manifest(out_dir: Path) -> dict | None:
-    try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None

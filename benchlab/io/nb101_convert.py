@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
+from benchlab.processes import fork_pool
 from benchlab.spaces.nb101 import LABELS
 
 FORMAT = "benchlab-nb101"
@@ -126,14 +126,6 @@ class _Progress:
             self.bar.close()
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    """Forked workers where the platform has fork: they start at once and need no
-    `if __name__ == "__main__"` guard in the caller's script; the built table they inherit is
-    shared copy-on-write, not copied."""
-    methods = multiprocessing.get_all_start_methods()
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
-
-
 def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple[dict, str]:
     """(merged record arrays, SHA-256 of the file). With several jobs the workers decode spans
     while this process hashes the file."""
@@ -144,7 +136,7 @@ def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple
     starts, n_frames = scan_frames(path, every=_SPAN)
     bounds = [offset for _, offset in starts] + [size]
     spans = []
-    with _pool(jobs) as pool:
+    with fork_pool(jobs) as pool:
         futures = [
             (pool.submit(_decode_span, str(path), start, min(_SPAN, n_frames - start[0])), bounds[i + 1] - bounds[i])
             for i, start in enumerate(starts)
@@ -309,7 +301,7 @@ def _check_hashes(path: Path, arrays: dict, attrs: dict, first_record: np.ndarra
             bar.update(n)
         else:
             limits = (int(attrs["max_vertices"]), int(attrs["max_edges"]))
-            with _pool(jobs) as pool:
+            with fork_pool(jobs) as pool:
                 futures = [
                     (lo, pool.submit(_first_wrong_hash, *(c[lo : lo + _CHECK_CHUNK] for c in columns), limits))
                     for lo in range(0, n, _CHECK_CHUNK)

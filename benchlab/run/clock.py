@@ -47,9 +47,6 @@ class EventQueue:
         time, _, payload = heapq.heappop(self._heap)
         return time, payload
 
-    def peek_time(self) -> float:
-        return self._heap[0][0]
-
     def __len__(self) -> int:
         return len(self._heap)
 

@@ -1,4 +1,4 @@
-"""Every registered strategy keeps the ask/tell contract on the toy benchmark."""
+"""Every registered strategy keeps the ask/tell contract (the conformance kit's check_strategy)."""
 
 from __future__ import annotations
 
@@ -9,70 +9,24 @@ import pytest
 
 from algorithms import STRATEGIES, load_strategy
 from algorithms.base import Feedback, Strategy
-from tests.algorithms.loop import run_loop
+from algorithms.hyperparameters import declared_constraints
+from benchlab.testing import check_strategy
 from tests.toy import make_toy_benchmark
 
 NAMES = sorted(STRATEGIES)
-BUDGET = 40
-
-
-def _run(name: str, seed: int, workers: int = 1, **params):
-    bench = make_toy_benchmark()
-    strategy = load_strategy(name)(bench.space, np.random.default_rng(seed), **params)
-    return bench, strategy, run_loop(bench, strategy, BUDGET, np.random.default_rng(seed + 1000), workers=workers)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_same_seed_same_run_different_seed_different_run(name):
-    _, _, a = _run(name, seed=3, workers=3)
-    _, _, b = _run(name, seed=3, workers=3)
-    _, _, c = _run(name, seed=4, workers=3)
-    assert a.keys == b.keys and a.observed == b.observed
-    assert a.keys != c.keys
-
-
-@pytest.mark.parametrize("workers", [1, 4])
-@pytest.mark.parametrize("name", NAMES)
-def test_proposals_stay_inside_the_space(name, workers):
-    bench, _, result = _run(name, seed=0, workers=workers)
-    assert len(result.keys) == BUDGET
-    for arch in result.archs:
-        assert bench.space.is_valid(arch)
-        bench.row_of(arch)  # raises for an architecture the table does not hold
+def test_every_registered_strategy_passes_the_conformance_kit(name):
+    check_strategy(load_strategy(name))
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_several_asks_before_any_tell(name):
-    bench = make_toy_benchmark()
-    strategy = load_strategy(name)(bench.space, np.random.default_rng(1))
-    rng = np.random.default_rng(2)
-    for _ in range(3):  # rounds of eight outstanding asks told in reverse order
-        asked = [strategy.ask() for _ in range(8)]
-        assert all(bench.space.is_valid(a) for a in asked)
-        for arch in reversed(asked):
-            obs = bench.query(arch, rng)
-            strategy.tell(arch, Feedback(valid=obs.valid, cost=obs.cost))
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_dedupe_proposes_each_architecture_once(name):
-    bench, _, result = _run(name, seed=5, workers=3, dedupe=True)
-    assert len(set(result.keys)) == len(result.keys) == BUDGET
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_hyperparameters_are_keyword_arguments_and_attributes(name):
+def test_every_registered_strategy_is_a_strategy_with_declared_hyperparameters(name):
     cls = load_strategy(name)
     assert issubclass(cls, Strategy)
-    bench = make_toy_benchmark()
-    strategy = cls(bench.space, np.random.default_rng(0))
-    params = strategy.get_params()
-    signature = inspect.signature(cls.__init__).parameters
-    expected = {n for n, p in signature.items() if p.kind is p.KEYWORD_ONLY}
-    assert set(params) == expected and "dedupe" in params
-    # the parameters rebuild an equivalent strategy
-    again = cls(bench.space, np.random.default_rng(0), **params)
-    assert again.get_params() == params
+    params = {n for n, p in inspect.signature(cls).parameters.items() if p.kind is p.KEYWORD_ONLY}
+    assert "dedupe" in params and set(declared_constraints(cls)) == params
 
 
 def test_told_without_ask_is_remembered_by_dedupe():

@@ -68,3 +68,28 @@ def test_progress_lines_unless_quiet(tmp_path, capsys):
     assert "report written to" in capsys.readouterr().err
     write_report(root, quiet=True)
     assert capsys.readouterr().err == ""
+
+
+def test_the_page_states_the_significance_level_it_used(experiment_dir):
+    from benchlab.analysis.load import load_experiment
+    from benchlab.analysis.report import _markdown, compute
+
+    data = compute(load_experiment(experiment_dir), alpha=0.01, figures=False)
+    text = _markdown(data)
+    assert "alpha=0.01" in text and "alpha=0.05" not in text
+
+
+def test_importing_and_drawing_the_figures_keeps_the_callers_backend(experiment_dir):
+    """A notebook that imports the analysis keeps its backend; the report is still written."""
+    import subprocess
+    import sys
+
+    script = (
+        "import matplotlib; matplotlib.use('svg')\n"
+        "from benchlab.analysis.report import write_report\n"
+        f"write_report({str(experiment_dir)!r}, quiet=True)\n"
+        "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (experiment_dir / "figures" / "average_rank.png").read_bytes()[:4] == b"\x89PNG"

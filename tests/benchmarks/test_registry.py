@@ -6,7 +6,8 @@ import pytest
 
 from benchlab.benchmarks import fcnet, graph, hpobench, nb201, registry
 from benchlab.benchmarks._package_tables import packaged_file_present, read_packaged_pickle
-from benchlab.errors import DataError, InvalidArchitectureError, UnknownNameError
+from benchlab.errors import DataError, UnknownNameError
+from benchlab.testing import check_benchmark
 
 EXPECTED_NAMES = (
     ["nb201/cifar10", "nb201/cifar100", "nb201/imagenet16-120"]
@@ -64,30 +65,8 @@ def test_repeat_sampling_is_seeded_and_covers_every_repeat(bench):
     assert bench.means(arch).valid == pytest.approx(np.mean(list(recorded.values())))
 
 
-def test_moves_are_valid_distinct_and_in_the_table(bench):
-    space, rng = bench.space, np.random.default_rng(2)
-    for _ in range(25):
-        parent = space.sample(rng)
-        child = space.mutate(parent, rng)
-        assert space.is_valid(child) and space.key(child) != space.key(parent)
-        keys = [space.key(n) for n in space.neighbours(parent)]
-        assert keys and len(set(keys)) == len(keys) and space.key(parent) not in keys
-        for arch in (parent, child):
-            assert bench.table.keys[bench.row_of(arch)] == space.key(arch)
-
-
-def test_encodings_decisions_and_text_form(bench):
-    space, rng = bench.space, np.random.default_rng(3)
-    archs = [space.sample(rng) for _ in range(20)]
-    assert space.encode_many(archs).shape == (20, space.encoding_size)
-    for arch in archs:
-        decisions = space.to_decisions(arch)
-        assert len(decisions) == len(space.decision_sizes)
-        assert all(0 <= d < s for d, s in zip(decisions, space.decision_sizes))
-        assert space.key(space.from_decisions(decisions)) == space.key(arch)
-        assert space.parse(space.format(arch)) == arch
-    with pytest.raises(InvalidArchitectureError):
-        space.parse("not an architecture")
+def test_every_family_passes_the_conformance_kit(bench):
+    check_benchmark(bench)
 
 
 def test_optimum_is_the_best_mean_and_scores_are_higher_is_better(bench):

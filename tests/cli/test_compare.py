@@ -97,6 +97,14 @@ def test_bad_flags_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
         (f'benchmarks = ["{TOY}"]\n[budget]\nqueries = -5\n[strategies.rs]\nname = "rs"\n', "positive"),
         (f'benchmarks = ["{TOY}"]\n[budget]\nqueries = 5\n[strategies.rs]\nname = "xx"\n', "unknown strategy"),
         ("not toml at all [[\n", "not valid TOML"),
+        (f'benchmarks = ["{TOY}"]\n[budget]\nqueries = 5\n[strategies.evo]\nname = "re"\n'
+         "hyperparameters = { population_size = 0 }\n",
+         "[strategies.evo]: RegularizedEvolution: population_size must be an integer >= 1, got 0"),
+        (f'benchmarks = ["{TOY}"]\n[budget]\nqueries = 5\n[strategies.bo]\nname = "bo"\n'
+         'hyperparameters = { kernel = "linear" }\n', "BayesianOptimisation: kernel must be one of 'matern', 'rbf'"),
+        ('benchmarks = ["tests.harness.helpers:toy_with_too_large_a_space"]\n[budget]\nqueries = 5\n'
+         '[strategies.rs]\nname = "rs"\n', "benchmark factory tests.harness.helpers:toy_with_too_large_a_space: "
+         "benchmark toy-broken (TabularBenchmark) breaks the contract"),
     ],
 )
 def test_bad_files_exit_2_and_write_nothing(tmp_path, capsys, text, message):

@@ -50,6 +50,8 @@ def test_a_strategy_equal_to_the_baseline_is_not_called_better(tmp_path, capsys)
         (("algorithms.random_search:RandomSearch", "--benchmarks", "no/such-bench"), "no/such-bench"),
         (("algorithms.random_search:RandomSearch", "--against", ",", "--benchmarks", TOY), "--against"),
         (("algorithms.random_search:RandomSearch", "--seeds", "0", "--benchmarks", TOY), "seeds"),
+        (("tests.harness.helpers:OffTheGrid", "--benchmarks", TOY),
+         "strategy OffTheGrid breaks the contract: ask() proposed (9, 9, 9, 9)"),
     ],
 )
 def test_bad_input_exits_2_without_output(tmp_path, capsys, args, message):
@@ -57,4 +59,5 @@ def test_bad_input_exits_2_without_output(tmp_path, capsys, args, message):
     assert validate(*args, "--out", out, "-q") == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert err.startswith("benchlab: error:") and err.count("\n") == 1
     assert not out.exists()

@@ -19,6 +19,14 @@ def toy_without_test():
     return make_toy_benchmark(seed=1, with_test=False)
 
 
+def toy_with_too_large_a_space():
+    """A benchmark whose space samples architectures its table lacks (fails check_benchmark)."""
+    from benchlab.benchmarks.tabular import TabularBenchmark
+    from tests.toy import make_toy_benchmark, make_toy_space
+
+    return TabularBenchmark("toy-broken", make_toy_space(n_choices=6), make_toy_benchmark().table)
+
+
 class FailingSearch(RandomSearch):
     """Random search that raises on its `fail_at`-th ask."""
 
@@ -32,6 +40,13 @@ class FailingSearch(RandomSearch):
         if self._asks == self.fail_at:
             raise RuntimeError("deliberate failure for a test")
         return super()._ask()
+
+
+class OffTheGrid(RandomSearch):
+    """Proposes an architecture outside the toy space (fails check_strategy)."""
+
+    def _ask(self):
+        return (9, 9, 9, 9)
 
 
 class SlowSearch(RandomSearch):

@@ -1,4 +1,5 @@
-"""`crossover(a, b, rng)` on every space: valid children, decisions from the parents, seeded."""
+"""`crossover(a, b, rng)` on every space: children mix their parents often (seeding, validity and
+decisions from the parents are checked by the conformance kit, tests/spaces/test_conformance.py)."""
 
 from __future__ import annotations
 
@@ -36,20 +37,6 @@ def test_children_are_valid_and_take_each_decision_from_a_parent(space):
         assert ((dc == da) | (dc == db)).all(), "a child decision that neither parent has"
         mixed += 1
     assert mixed >= 20, "crossover almost never mixes its parents"
-
-
-def test_crossover_is_seeded(space):
-    rng = np.random.default_rng(1)
-    a, b = space.sample(rng), space.sample(rng)
-    first = [space.key(space.crossover(a, b, np.random.default_rng(7))) for _ in range(3)]
-    assert len(set(first)) == 1
-    others = {space.key(space.crossover(a, b, np.random.default_rng(s))) for s in range(40)}
-    assert len(others) > 1
-
-
-def test_crossover_of_a_cell_with_itself_is_that_cell(space):
-    a = space.sample(np.random.default_rng(2))
-    assert space.key(space.crossover(a, a, np.random.default_rng(3))) == space.key(a)
 
 
 def test_a_space_whose_children_are_never_valid_returns_a_parent():
