@@ -11,6 +11,7 @@ when the archive changed.
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import compress
 
 import moocore
 import numpy as np
@@ -67,37 +68,50 @@ class Archive2D:
 
 
 class ArchiveND:
-    """The same contract for any number of objectives (used for three): moocore recomputes."""
+    """The same contract for any number of objectives (used for three): moocore recomputes.
+
+    Points live in a growing buffer, so an update that removes nothing copies nothing."""
 
     def __init__(self, reference):
         self.reference = np.asarray(reference, dtype=float)
-        self._points = np.empty((0, len(self.reference)))
+        self._buffer = np.empty((64, len(self.reference)))
+        self._n = 0
         self._ids: list = []
         self.hypervolume = 0.0
 
     def add(self, point, ident=None) -> bool:
         p = np.asarray(point, dtype=float)
-        if not np.all(p < self.reference):
+        if not (p < self.reference).all():
             return False
-        pts = self._points
-        if len(pts) and np.any(np.all(pts <= p, axis=1)):
-            return False
-        keep = ~np.all(pts >= p, axis=1)
-        self._points = np.vstack([pts[keep], p])
-        self._ids = [i for i, k in zip(self._ids, keep.tolist()) if k] + [ident]
-        self.hypervolume = float(moocore.hypervolume(self._points, ref=self.reference))
+        n = self._n
+        if n:
+            pts = self._buffer[:n]
+            if (pts <= p).all(axis=1).any():
+                return False
+            dominated = (pts >= p).all(axis=1)
+            if dominated.any():
+                keep = ~dominated
+                n = int(keep.sum())
+                self._buffer[:n] = pts[keep]
+                self._ids = list(compress(self._ids, keep.tolist()))
+        if n == len(self._buffer):
+            self._buffer = np.concatenate([self._buffer, np.empty_like(self._buffer)])
+        self._buffer[n] = p
+        self._n = n + 1
+        self._ids.append(ident)
+        self.hypervolume = float(moocore.hypervolume(self._buffer[: self._n], ref=self.reference))
         return True
 
     @property
     def points(self) -> np.ndarray:
-        return self._points.copy()
+        return self._buffer[: self._n].copy()
 
     @property
     def ids(self) -> list:
         return list(self._ids)
 
     def __len__(self) -> int:
-        return len(self._points)
+        return self._n
 
 
 def make_archive(reference):
