@@ -82,6 +82,28 @@ class PendingKeys:
         return sum(self._counts.values())
 
 
+class PendingDecisions(dict):
+    """arch -> what was sampled for it (decision vectors, a library's trials), results not yet in.
+
+    For policies that learn from what they sampled rather than a re-encoding of the
+    architecture (several vectors can describe one architecture); a stack per architecture,
+    since parallel workers may be handed the same one.
+    """
+
+    def push(self, arch: Hashable, decisions) -> None:
+        self.setdefault(arch, []).append(decisions)
+
+    def pop_for(self, arch: Hashable):
+        """The latest vector sampled for `arch`, or None when there is none (told without an ask)."""
+        stack = self.get(arch)
+        if not stack:
+            return None
+        decisions = stack.pop()
+        if not stack:
+            del self[arch]
+        return decisions
+
+
 class Strategy(ABC):
     """Base class of the search strategies. See the module docstring for the contract."""
 
@@ -140,6 +162,17 @@ class Strategy(ABC):
             # an architecture told without being asked (a warm start, a replay) is also known
             self._seen.add(self.key_of(arch))
         self._tell(arch, feedback)
+
+    def set_budget(self, queries: int | None, time: float | None) -> None:
+        """The run's budget (evaluations, simulated seconds), told once before the first `ask()`.
+
+        The simulator calls it; most strategies ignore it. One whose schedule is stated in
+        shares of the budget (Q-learning's epsilon schedule) overrides it.
+        """
+
+    def counts(self) -> dict[str, int]:
+        """Event counts worth recording in the run's metadata (e.g. invalid proposals); none by default."""
+        return {}
 
     def is_seen(self, key: str) -> bool:
         """Whether a deduplicating strategy has asked or been told this key (False without dedupe)."""

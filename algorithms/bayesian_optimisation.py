@@ -1,8 +1,9 @@
-"""Bayesian optimisation: a Gaussian process on the space's encoding, Expected Improvement.
+"""Bayesian optimisation: a Gaussian process surrogate, Expected Improvement over candidates.
 
-The surrogate is scikit-learn's `GaussianProcessRegressor`; its kernel hyperparameters
-are set by maximising the marginal likelihood after every new result, warm-started from
-the previous optimum (which keeps a refit at 150 observations to a few milliseconds).
+The default surrogate is a GP on the space's decisions with an exponentiated Hamming kernel
+and one relevance weight per decision (`algorithms/hamming_gp.py`); the earlier surrogate,
+scikit-learn's `GaussianProcessRegressor` with an isotropic Matern or RBF kernel on
+`space.encode`, stays available as `kernel="matern"` / `"rbf"`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sklearn.gaussian_process.kernels import RBF, Matern, WhiteKernel
 from threadpoolctl import ThreadpoolController
 
 from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hamming_gp import HammingGP
 from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
@@ -88,21 +90,27 @@ class BayesianOptimisation(Strategy):
 
     - The first `n_initial` proposals (more precisely: every ask made while fewer than
       `n_initial` results have arrived) are random samples.
-    - Surrogate: GP on `space.encode` (for NB101 the path encoding, its space's default),
-      kernel ``Matern(nu=2.5)`` (or ``RBF``) ``+ WhiteKernel`` on normalised targets,
-      length scale and noise by maximum marginal likelihood (L-BFGS warm-started from the
-      previous fit, at most `max_iter` iterations, `n_restarts` extra random restarts),
-      re-optimised whenever the data has grown by the fraction `refit_growth` since the last
-      optimisation (with the default 0.1 about 30 optimisations in a 150-evaluation run,
-      the last ones every ~15 results); the GP is conditioned on every result before each
-      proposal, with the latest hyperparameters.
+    - Surrogate (`kernel`): "hamming" (default), a GP on `space.to_decisions` with kernel
+      exp(-sum_d w_d [x_d != y_d]), one weight per decision (automatic relevance
+      determination) and a learnt noise, on normalised targets; "matern" / "rbf", the earlier
+      scikit-learn GP on `space.encode` with one isotropic length scale. Hyperparameters are
+      set by maximum marginal likelihood (L-BFGS warm-started from the previous fit, at most
+      `max_iter` iterations; for the scikit-learn kernels `n_restarts` extra random
+      restarts), re-optimised whenever the data has grown by the fraction `refit_growth`
+      since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
+      between optimisations the GP is conditioned on every result with the latest
+      hyperparameters (one Cholesky factorisation of at most a few hundred points).
     - Candidates: `n_candidates` in all, of which `n_random_candidates` are random samples
       and the rest mutations (one or two `mutate` steps) of the `n_parents` best
-      architectures seen so far; the one with the highest Expected Improvement over the best
-      observed score is proposed.
+      architectures seen so far; with `neighbour_candidates` also every neighbour of the best
+      one (a local-search step). The one with the highest Expected Improvement over the
+      best observed score is proposed.
     - Never proposes an architecture that is pending (asked, no result yet), so parallel
       workers get distinct proposals; with `dedupe` (on by default) never one already
       evaluated either.
+
+    The earlier defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
+    neighbour_candidates=False, refit_growth=0.1`.
     """
 
     hyperparameter_constraints = {
@@ -110,7 +118,8 @@ class BayesianOptimisation(Strategy):
         "n_candidates": Interval(int, 1),
         "n_random_candidates": Interval(int, 0),  # and at most n_candidates, checked in __init__
         "n_parents": Interval(int, 1),
-        "kernel": Options("matern", "rbf"),
+        "neighbour_candidates": bool,
+        "kernel": Options("hamming", "matern", "rbf"),
         "n_restarts": Interval(int, 0),
         "max_iter": Interval(int, 1),
         "refit_growth": Interval(float, 0),
@@ -123,12 +132,13 @@ class BayesianOptimisation(Strategy):
         *,
         n_initial: int = 10,
         n_candidates: int = 100,
-        n_random_candidates: int = 10,
+        n_random_candidates: int = 30,
         n_parents: int = 10,
-        kernel: str = "matern",
+        neighbour_candidates: bool = True,
+        kernel: str = "hamming",
         n_restarts: int = 0,
         max_iter: int = 20,
-        refit_growth: float = 0.1,
+        refit_growth: float = 0.2,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())
@@ -140,21 +150,27 @@ class BayesianOptimisation(Strategy):
         self.n_candidates = int(n_candidates)
         self.n_random_candidates = int(n_random_candidates)
         self.n_parents = int(n_parents)
+        self.neighbour_candidates = bool(neighbour_candidates)
         self.kernel = kernel
         self.n_restarts = int(n_restarts)
         self.max_iter = int(max_iter)
         self.refit_growth = float(refit_growth)
 
         self._archs: list = []
-        self._X = np.empty((16, space.encoding_size))
+        self._hamming = kernel == "hamming"
+        width = len(space.decision_sizes) if self._hamming else space.encoding_size
+        self._X = np.empty((16, width), dtype=np.int64 if self._hamming else float)
         self._y: list[float] = []
         self._violations: list[float] = []  # constraint violation of each result (0: feasible)
         self._pending = PendingKeys()  # asked, result not yet in
-        self._gp: GaussianProcessRegressor | None = None
+        self._gp: GaussianProcessRegressor | HammingGP | None = None
         self._fitted_on = 0  # number of observations the current GP was fitted on
         self._fitted_y = None  # ... and the targets it was fitted to
         self._optimised_on = 0  # ... and the last one whose hyperparameters were optimised
-        self._kernel_init = self._initial_kernel()
+        if self._hamming:
+            self._hamming_gp = HammingGP(width, max_iter=self.max_iter)
+        else:
+            self._kernel_init = self._initial_kernel()
 
     # -- surrogate -----------------------------------------------------------------------
     def _initial_kernel(self):
@@ -179,7 +195,7 @@ class BayesianOptimisation(Strategy):
         span = max(float(np.ptp(y)), 1e-12)
         return np.where(violations > 0, y.min() - span * np.minimum(1.0, 0.1 + violations), y)
 
-    def _fit(self, y: np.ndarray | None = None) -> GaussianProcessRegressor:
+    def _fit(self, y: np.ndarray | None = None) -> GaussianProcessRegressor | HammingGP:
         y = self.targets() if y is None else y
         n = len(y)
         if self._gp is not None and self._fitted_on == n and np.array_equal(self._fitted_y, y):
@@ -189,6 +205,12 @@ class BayesianOptimisation(Strategy):
         # the data grew by `refit_growth` (and otherwise the GP is conditioned on all data
         # with the last hyperparameters).
         optimise = self._optimised_on == 0 or n - self._optimised_on >= self.refit_growth * self._optimised_on
+        if self._hamming:
+            gp = self._hamming_gp.fit(self._X[:n], y, optimise=optimise)
+            if optimise:
+                self._optimised_on = n
+            self._gp, self._fitted_on, self._fitted_y = gp, n, y
+            return gp
         gp = GaussianProcessRegressor(
             kernel=self._kernel_init,
             normalize_y=True,
@@ -218,21 +240,20 @@ class BayesianOptimisation(Strategy):
     def _excluded(self, key: str) -> bool:
         return key in self._pending or self.is_seen(key)
 
-    def _candidates(self) -> list[tuple[str, object]]:
+    def _candidates(self) -> list:
+        """Distinct candidate architectures (by value; their keys are computed only for the
+        few the proposal step looks at, as a key can cost more than scoring)."""
         space, rng = self.space, self.rng
         order = np.argsort(-self.targets(), kind="stable")
         parents = [self._archs[i] for i in order[: self.n_parents]]
-        n_mut = self.n_candidates - self.n_random_candidates
-        found: dict[str, object] = {}
-        for i in range(n_mut):
+        found = []
+        for i in range(self.n_candidates - self.n_random_candidates):
             arch = space.mutate(parents[i % len(parents)], rng)
-            if rng.random() < 0.5:
-                arch = space.mutate(arch, rng)
-            found.setdefault(space.key(arch), arch)
-        for _ in range(self.n_random_candidates):
-            arch = space.sample(rng)
-            found.setdefault(space.key(arch), arch)
-        return [(k, a) for k, a in found.items() if not self._excluded(k)]
+            found.append(space.mutate(arch, rng) if rng.random() < 0.5 else arch)
+        found.extend(space.sample(rng) for _ in range(self.n_random_candidates))
+        if self.neighbour_candidates:
+            found.extend(space.neighbours(parents[0]))
+        return list(dict.fromkeys(found))
 
     # -- ask/tell ------------------------------------------------------------------------
     def _ask(self):
@@ -245,17 +266,19 @@ class BayesianOptimisation(Strategy):
             return self._random_unexcluded()
         y = self.targets()
         candidates = self._candidates()
-        if not candidates:  # every candidate known or pending: let a random sample explore
-            return self._random_unexcluded()
         # one BLAS thread: these matrices are small, and threads only fight the other runs
         # (and each other) for the cores, which makes a fit many times slower under load
         with _blas_threadpools().limit(limits=1, user_api="blas"):
             gp = self._fit(y)
-            mean, std = gp.predict(self.space.encode_many([a for _, a in candidates]), return_std=True)
+            if self._hamming:
+                mean, std = gp.predict(np.array([self.space.to_decisions(a) for a in candidates]))
+            else:
+                mean, std = gp.predict(self.space.encode_many(candidates), return_std=True)
         scores = log_expected_improvement(mean, std, float(y.max()))
-        key, arch = candidates[int(np.argmax(scores))]
-        self._key_memo[arch] = key  # known already: spare key_of the work
-        return arch
+        for i in np.argsort(-scores, kind="stable"):  # the best candidate neither evaluated nor pending
+            if not self._excluded(self.key_of(candidates[i])):
+                return candidates[i]
+        return self._random_unexcluded()  # every candidate known or pending: let a random sample explore
 
     def _random_unexcluded(self, tries: int = 100):
         for _ in range(tries):
@@ -272,7 +295,7 @@ class BayesianOptimisation(Strategy):
         n = len(self._y)
         if n == len(self._X):
             self._X = np.concatenate([self._X, np.empty_like(self._X)])
-        self._X[n] = self.space.encode(arch)
+        self._X[n] = self.space.to_decisions(arch) if self._hamming else self.space.encode(arch)
         self._archs.append(arch)
         self._y.append(float(feedback.valid))
         self._violations.append(float(feedback.violation))

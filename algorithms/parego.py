@@ -34,6 +34,7 @@ class ParEGO(BayesianOptimisation):
         n_candidates: int = 100,
         n_random_candidates: int = 10,
         n_parents: int = 10,
+        neighbour_candidates: bool = False,
         kernel: str = "matern",
         n_restarts: int = 0,
         max_iter: int = 20,
@@ -43,7 +44,7 @@ class ParEGO(BayesianOptimisation):
         check_hyperparameters(type(self), locals())
         super().__init__(
             space, rng, n_initial=n_initial, n_candidates=n_candidates, n_random_candidates=n_random_candidates,
-            n_parents=n_parents, kernel=kernel, n_restarts=n_restarts, max_iter=max_iter, refit_growth=refit_growth,
+            n_parents=n_parents, neighbour_candidates=neighbour_candidates, kernel=kernel, n_restarts=n_restarts, max_iter=max_iter, refit_growth=refit_growth,
             dedupe=dedupe,
         )
         self.rho = float(rho)

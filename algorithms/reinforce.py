@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.base import Feedback, Strategy
+from algorithms.base import Feedback, PendingDecisions, Strategy
 from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
@@ -69,7 +69,7 @@ class Reinforce(Strategy):
         self._refresh()
         self._ema_num = 0.0  # bias-corrected EMA: numerator / denominator
         self._ema_den = 0.0
-        self._pending: dict = {}  # arch -> decision vectors sampled for it, awaiting results
+        self._pending = PendingDecisions()
         self.invalid_draws = 0  # how many invalid decision vectors were sampled (diagnostics)
 
     # -- policy ----------------------------------------------------------------------
@@ -130,26 +130,17 @@ class Reinforce(Strategy):
             except InvalidArchitectureError:
                 self.invalid_draws += 1  # rejected: resample, no update
                 continue
-            self._pending.setdefault(arch, []).append(decisions)
+            self._pending.push(arch, decisions)
             return arch
         arch = self.space.sample(self.rng)
-        self._pending.setdefault(arch, []).append(np.asarray(self.space.to_decisions(arch)))
+        self._pending.push(arch, np.asarray(self.space.to_decisions(arch)))
         return arch
 
     def _discard(self, proposal) -> None:
-        self._pop_pending(proposal)
-
-    def _pop_pending(self, arch):
-        stack = self._pending.get(arch)
-        if not stack:
-            return None
-        decisions = stack.pop()
-        if not stack:
-            del self._pending[arch]
-        return decisions
+        self._pending.pop_for(proposal)
 
     def _tell(self, arch, feedback: Feedback) -> None:
-        decisions = self._pop_pending(arch)
+        decisions = self._pending.pop_for(arch)
         if decisions is None:  # told without an ask (e.g. dedupe's random fallback)
             decisions = np.asarray(self.space.to_decisions(arch))
         self._update(decisions, float(feedback.valid))

@@ -30,6 +30,29 @@ class ConfigError(UserError):
     """An experiment configuration is malformed."""
 
 
+class LimitError(ConfigError):
+    """An experiment asks for more than the documented upper limits allow."""
+
+
+#: a quoted value longer than this is cut in messages (a 100,000-character architecture, say)
+_LONGEST_QUOTED = 80
+
+
+def cut_long_values(message: str, limit: int = _LONGEST_QUOTED) -> str:
+    """`message` with every quoted value over `limit` characters cut to its start and its length.
+
+    Keeps a message one readable line whatever the user passed in, and keeps its fix visible.
+    """
+    import re
+
+    def cut(match: re.Match) -> str:
+        quote, body = match.group(1), match.group(2)
+        return f"{quote}{body[: limit // 2]}...{quote} ({len(body):,} characters)"
+
+    # a quote opens a value only after a non-word character and closes it before one ("it's" is no quote)
+    return re.sub(r"""(?<!\w)(['"])((?:(?!\1)[^\n]){%d,})\1(?!\w)""" % (limit + 1), cut, message)
+
+
 class ConformanceError(UserError, AssertionError):
     """A user's strategy, space or benchmark breaks its contract (`benchlab.testing`); the
     message names the class, the broken rule and where the contract is described."""

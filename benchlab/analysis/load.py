@@ -2,7 +2,10 @@
 
 The analysis never runs a search; it trusts only what the harness wrote. An incomplete or
 damaged folder is reported as one `DataError` that names the missing or corrupt files, so
-the user knows which runs to redo rather than getting a silently biased report.
+the user knows which runs to redo rather than getting a silently biased report. A run file
+counts only when its checksum holds and it is the run the manifest names (benchmark,
+strategy, seed and, where the manifest records them, the settings); names read from the
+manifest are checked like those on the command line and never lead outside the folder.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +22,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from benchlab.errors import DataError
+from benchlab.harness.integrity import DamagedRunFile, open_verified, results_digest
+from benchlab.harness.limits import MAX_SEEDS
 from benchlab.harness.storage import MANIFEST, run_file
 
 
-# Only what the statistics need (and the reported regret column); the others stay on disk.
+# Only what the statistics need (and the reported regret column) is decoded; the checksums still
+# cover every column.
 _COLUMNS = ("step", "sim_end", "cost")
 
 _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
+
+
+_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as the experiment file's labels
+_NAME = re.compile(r"^[A-Za-z0-9@][\w.:/@+=,-]*$")  # benchmark names: registry, prefixed or module:factory
+_LONGEST_NAME = 500
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,8 @@ class Experiment:
     seeds: tuple[int, ...]
     regret_column: dict[str, str]  # benchmark -> "test_regret" or "valid_regret"
     runs: dict[tuple[str, str], list[Run]]  # (benchmark, strategy) -> runs ordered by seed
-    results_sha256: str  # one checksum over every run file, in a fixed order
-    file_checksums: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    results_sha256: str  # one checksum over every run's reproducible columns, in a fixed order
+    file_checksums: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its reproducible columns
 
     def benchmark_info(self, benchmark: str) -> dict:
         return dict(self.manifest.get("benchmarks", {}).get(benchmark, {}))
@@ -93,20 +104,55 @@ def _read_manifest(experiment_dir: Path) -> dict:
         raise DataError(f"{path} is missing; pass a folder written by `benchlab compare` (it holds manifest.json and runs/)")
     try:
         manifest = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path} is not valid JSON ({exc}); rerun `benchlab compare` to rewrite it") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        reason = str(exc)[:200] if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise DataError(f"{path} is not valid JSON ({reason}); rerun `benchlab compare` to rewrite it") from None
+    if not isinstance(manifest, dict):
+        raise DataError(f"{path} is not a JSON object; rerun `benchlab compare` to rewrite it")
     for key in ("benchmarks", "strategies", "seeds"):
         if key not in manifest:
             raise DataError(f"{path} has no {key!r} entry; rerun `benchlab compare` to rewrite it")
+    _check_names(manifest, path)
     return manifest
+
+
+def _check_names(manifest: dict, path: Path) -> None:
+    """The manifest's benchmark names and strategy labels, checked as the command line's are."""
+    for key, pattern, what in (("benchmarks", _NAME, "benchmark name"), ("strategies", _LABEL, "strategy label")):
+        table = manifest[key]
+        if not isinstance(table, dict) or not all(isinstance(v, dict) or v is None for v in table.values()):
+            raise DataError(f"{path}: {key!r} must be an object of {what}s to their details, not "
+                            f"{type(table).__name__}; rerun `benchlab compare` to rewrite it")
+        for name in table:
+            if len(name) > _LONGEST_NAME or not pattern.match(name) or ".." in name.split("/"):
+                shown = name if len(name) <= 60 else name[:60] + "..."
+                raise DataError(f"{path}: {what} {shown!r} is not a plain name; rerun `benchlab compare` to "
+                                "rewrite the manifest")
+    for key in ("budget", "config", "versions"):
+        if key in manifest and not isinstance(manifest[key], dict):
+            raise DataError(f"{path}: {key!r} must be an object; rerun `benchlab compare` to rewrite it")
 
 
 def _seed_list(seeds) -> tuple[int, ...]:
     if isinstance(seeds, int) and not isinstance(seeds, bool):
-        return tuple(range(seeds))
-    if isinstance(seeds, list) and all(isinstance(s, int) for s in seeds):
+        if seeds > MAX_SEEDS:
+            raise DataError(f"manifest 'seeds' is {seeds:,}, above the limit of {MAX_SEEDS:,}; the manifest is damaged")
+        return tuple(range(max(seeds, 0)))
+    if isinstance(seeds, list) and len(seeds) <= MAX_SEEDS and all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s < MAX_SEEDS for s in seeds
+    ):
         return tuple(seeds)
-    raise DataError(f"manifest 'seeds' must be a count or a list of integers, not {seeds!r}")
+    shown = repr(seeds) if len(repr(seeds)) <= 60 else repr(seeds)[:60] + "..."
+    raise DataError(f"manifest 'seeds' must be a count or a list of integers from 0 to {MAX_SEEDS - 1}, not {shown}")
+
+
+def _settings_of(manifest: dict, benchmark: str, strategy: str, seed: int) -> str | None:
+    """The settings hash the manifest records for a run (None for manifests without them)."""
+    try:
+        value = manifest["run_settings"][benchmark][strategy][seed]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _regret_column(info: dict) -> str:
@@ -137,6 +183,7 @@ def load_experiment(experiment_dir) -> Experiment:
     if not benchmarks or not strategies or not seeds:
         raise DataError(f"{root / MANIFEST} lists no benchmarks, strategies or seeds; nothing to analyse")
     regret_column = {b: _regret_column(manifest["benchmarks"][b] or {}) for b in benchmarks}
+    has_settings = isinstance(manifest.get("run_settings"), dict)
 
     runs: dict[tuple[str, str], list[Run]] = {}
     missing: list[str] = []
@@ -150,13 +197,20 @@ def load_experiment(experiment_dir) -> Experiment:
         benchmark, strategy, seed = key
         path = run_file(root, benchmark, strategy, seed)
         if not path.is_file():
-            return ("failed" if path.with_suffix(".failed.json").is_file() else "missing"), None
-        data = path.read_bytes()
+            failed = path.with_name(path.name.replace(".parquet", ".failed.json")).is_file()
+            return ("failed" if failed else "missing"), None
+        expected = {"benchmark": benchmark, "strategy": strategy, "seed": seed}
+        if has_settings:
+            expected["settings_hash"] = _settings_of(manifest, benchmark, strategy, seed)
         try:
-            return "ok", (_parse_run(data, benchmark, strategy, seed, regret_column[benchmark]),
-                          hashlib.sha256(data).hexdigest())
-        except DataError as exc:
+            column = regret_column[benchmark]
+            table, metadata = open_verified(path, expected, columns=[*_COLUMNS, column])
+            return "ok", (_parse_run(table, metadata, benchmark, strategy, seed, column),
+                          results_digest(metadata))
+        except (DataError, DamagedRunFile) as exc:
             return "corrupt", str(exc)
+        except OSError as exc:
+            return "corrupt", f"unreadable ({exc.strerror or exc})"
 
     # Threads: reading and decoding Parquet release the GIL, so small files load in parallel.
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
@@ -200,14 +254,7 @@ def load_experiment(experiment_dir) -> Experiment:
     )
 
 
-def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: str) -> Run:
-    try:
-        # ParquetFile.read is several times faster than read_table's dataset machinery for small files
-        parquet = pq.ParquetFile(pa.BufferReader(data))
-        table = parquet.read(columns=[*_COLUMNS, column])
-    except Exception as exc:  # pyarrow raises several types for damaged or foreign files
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"unreadable Parquet: {reason[:120]}") from None
+def _parse_run(table: pa.Table, metadata: dict, benchmark: str, strategy: str, seed: int, column: str) -> Run:
     absent = [name for name in (*_COLUMNS, column) if name not in table.column_names]
     if absent:
         raise DataError(f"no column(s) {', '.join(absent)}; not a benchlab trajectory file")
@@ -228,15 +275,8 @@ def _parse_run(data: bytes, benchmark: str, strategy: str, seed: int, column: st
         sim_end=sim_end,
         regret=regret,
         cost=columns["cost"].astype(float)[order],
-        meta=_run_meta(parquet),
+        meta=metadata,
     )
-
-
-def _run_meta(parquet) -> dict:
-    try:
-        return json.loads((parquet.schema_arrow.metadata or {})[b"benchlab"])
-    except (KeyError, ValueError, TypeError):
-        return {}
 
 
 def as_frame(experiment: Experiment) -> pd.DataFrame:

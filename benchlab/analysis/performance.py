@@ -61,7 +61,6 @@ def _groups(experiment: Experiment, benchmark: str):
 
 def final_table(experiment: Experiment, fractions=FRACTIONS, *, seed: int = 0) -> pd.DataFrame:
     """Summary statistics of regret per benchmark, strategy and fraction of the budget."""
-    rng = np.random.default_rng(seed)
     axis = budget_axis(experiment)
     rows = []
     for benchmark in experiment.benchmarks:
@@ -71,6 +70,7 @@ def final_table(experiment: Experiment, fractions=FRACTIONS, *, seed: int = 0) -
             )
             for strategy, values in by_strategy.items():
                 values = values[np.isfinite(values)]
+                rng = stats.rng_for(seed, benchmark, strategy, fraction)
                 summary = stats.summarise(values, rng=rng) if values.size else {"n": 0}
                 rows.append({
                     "benchmark": benchmark,
@@ -198,9 +198,10 @@ def normalised_iqm_over_queries(experiment: Experiment, grid, by_key, points: in
     """Per strategy: (grid subset, IQM, low, high) of normalised regret with stratified-bootstrap bands."""
     idx = np.unique(np.geomspace(1, len(grid), min(points, len(grid))).round().astype(int) - 1)
     scales = {b: normalisation_scale(experiment, b) for b in experiment.benchmarks}
-    rng = np.random.default_rng(seed)
     out = {}
     for s in experiment.strategies:
-        tasks = [by_key[(b, s)][:, idx] / scales[b] for b in experiment.benchmarks]
-        out[s] = (grid[idx], *stats.stratified_bootstrap(tasks, stats.iqm, n_resamples=n_resamples, rng=rng))
+        # tasks in name order and a stream per strategy name: the bands ignore the config's order
+        tasks = [by_key[(b, s)][:, idx] / scales[b] for b in sorted(experiment.benchmarks)]
+        out[s] = (grid[idx], *stats.stratified_bootstrap(tasks, stats.iqm, n_resamples=n_resamples,
+                                                          rng=stats.rng_for(seed, s)))
     return out

@@ -7,6 +7,7 @@ temporary name first and is moved into place, so an interrupted report leaves no
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
@@ -24,7 +25,9 @@ from benchlab.analysis import mo_plots, multiobjective, performance, plots, rank
 from benchlab.analysis.load import Experiment, load_experiment
 from benchlab.analysis.mo_sections import MO_NOTE, VERDICT_NOTE, multiobjective_sections, problems_table
 from benchlab.analysis.verdict import verdict_table
-from benchlab.harness.storage import slug, write_atomic
+from benchlab.analysis.report_files import REPORT_FOLDERS, check_report_targets
+from benchlab.harness.lock import ExperimentLock
+from benchlab.harness.storage import remove_stray_temporaries, slug, write_atomic
 
 BAND_NOTE = (
     "Per-benchmark curves: median over seeds with the interquartile range (25th to 75th percentile) as the band. "
@@ -187,9 +190,18 @@ def _html_table(frame: pd.DataFrame) -> str:
     return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
+def _md_text(text) -> str:
+    """Text as Markdown shows it literally: HTML-special characters escaped (names come from files)."""
+    return html.escape(str(text), quote=False)
+
+
+def _md_cell(value) -> str:
+    return _md_text(_fmt(value)).replace("|", "\\|").replace("\n", " ")
+
+
 def _md_table(frame: pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines = ["| " + " | ".join(_md_cell(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -226,6 +238,23 @@ def _strategies_table(experiment: Experiment) -> pd.DataFrame:
         for label, spec in experiment.manifest.get("strategies", {}).items()
     ]
     return pd.DataFrame(rows, columns=["label", "class", "params"])
+
+
+def _protocol_note(manifest: dict) -> str:
+    """The evaluation protocol in words: what a query returned, and the named protocol if any."""
+    from benchlab.run import observation as observations
+
+    config = manifest.get("config", {})
+    mode = config.get("observation", observations.DEFAULT)
+    try:
+        meaning = observations.describe(mode)
+    except (KeyError, TypeError):
+        meaning = "as recorded by the experiment"
+    text = f"Evaluation protocol: observation = {mode!r}: {meaning}; regret is always measured on mean scores."
+    protocol = config.get("protocol")
+    if protocol:
+        text += (f" Named protocol {protocol.get('name')!r} ({protocol.get('source')}): {protocol.get('summary')}.")
+    return text
 
 
 _FINAL_COLUMNS = ["strategy", "n", "mean", "median", "iqm", "std", "ci_low", "ci_high", "success_rate"]
@@ -289,6 +318,7 @@ def _sections(data: ReportData):
         "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
         "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
     )
+    yield "p", _protocol_note(m)
     if any(multiobjective.problem_of(e, b) for b in e.benchmarks):
         yield "p", MO_NOTE
         yield "table", problems_table(e)
@@ -297,8 +327,9 @@ def _sections(data: ReportData):
     yield "h2", "Strategies"
     yield "table", _strategies_table(e)
     yield "h2", "Reproducibility"
-    yield "p", (f"Results checksum (sha256 over all {len(e.file_checksums)} run files, each listed in "
-                f"tables/run_files.csv): {e.results_sha256}")
+    yield "p", (f"Results checksum (sha256 over the reproducible columns of all {len(e.file_checksums)} run files, "
+                f"each listed in tables/run_files.csv; wall-clock columns are left out, so identical experiments "
+                f"give identical checksums): {e.results_sha256}")
     yield "table", _versions(e)
     yield "h3", "Configuration"
     yield "pre", json.dumps(m.get("config", {}), indent=2, sort_keys=True)
@@ -349,25 +380,27 @@ def _markdown(data: ReportData) -> str:
     parts = []
     for kind, payload in _sections(data):
         if kind == "h1":
-            parts.append(f"# {payload}")
+            parts.append(f"# {_md_text(payload)}")
         elif kind == "h2":
-            parts.append(f"## {payload}")
+            parts.append(f"## {_md_text(payload)}")
         elif kind == "h3":
-            parts.append(f"### {payload}")
+            parts.append(f"### {_md_text(payload)}")
         elif kind == "p":
-            parts.append(payload)
+            parts.append(_md_text(payload))
         elif kind == "table":
             parts.append(_md_table(payload))
         elif kind == "pre":
             parts.append(f"```json\n{payload}\n```")
         elif kind == "figure":
-            parts.append(f"![{payload.caption}](figures/{payload.name}.png)")
+            parts.append(f"![{_md_text(payload.caption)}](figures/{payload.name}.png)")
     return "\n\n".join(parts) + "\n"
 
 
 def write_data(data: ReportData, out_dir: Path) -> Path:
     """Write figures, tables, report.md and index.html (last) into `out_dir`; returns index.html."""
     out_dir = Path(out_dir)
+    check_report_targets(out_dir)
+    remove_stray_temporaries([out_dir, *(out_dir / name for name in REPORT_FOLDERS)])
     for figure in data.figures:
         write_atomic(out_dir / "figures" / f"{figure.name}.png", figure.png)
         write_atomic(out_dir / "figures" / f"{figure.name}.svg", figure.svg)
@@ -386,14 +419,21 @@ def write_data(data: ReportData, out_dir: Path) -> Path:
     return index
 
 
-def write_report(experiment_dir, *, quiet: bool = False) -> Path:
-    """Analyse the experiment folder's result files and write its report there; returns index.html."""
+def write_report(experiment_dir, *, quiet: bool = False, lock: ExperimentLock | None = None) -> Path:
+    """Analyse the experiment folder's result files and write its report there; returns index.html.
+
+    `lock`: the folder's lock when the caller already holds it (taken here otherwise).
+    """
     experiment_dir = Path(experiment_dir)
     if not quiet:
         print(f"benchlab: reading results in {experiment_dir}", file=sys.stderr)
-    experiment = load_experiment(experiment_dir)
-    data = compute(experiment)
-    index = write_data(data, experiment_dir)
+    if not experiment_dir.is_dir():
+        load_experiment(experiment_dir)  # says what is wrong with the folder
+    check_report_targets(experiment_dir)
+    with contextlib.nullcontext(lock) if lock is not None else ExperimentLock(experiment_dir):
+        experiment = load_experiment(experiment_dir)
+        data = compute(experiment)
+        index = write_data(data, experiment_dir)
     if not quiet:
         print(f"benchlab: report written to {index}", file=sys.stderr)
     return index

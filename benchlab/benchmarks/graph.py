@@ -18,6 +18,8 @@ from benchlab.benchmarks._package_tables import (
     read_packaged_pickle,
     unknown_dataset,
 )
+from benchlab.benchmarks.objectives import declare
+from benchlab.benchmarks.registry import BenchmarkFacts
 from benchlab.benchmarks.table import Table
 from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphSpace
 
@@ -25,6 +27,9 @@ DISTRIBUTION = "nas-bench-graph"
 MODULE = "nas_bench_graph"
 DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
 IN_DEFAULT_COMPARE = ("cora", "photo")
+#: distinct architectures per dataset, as the package records them (the listing shows it unloaded)
+N_ARCHITECTURES = {"proteins": 2_021}
+N_ARCHITECTURES_OTHERS = 26_206
 
 
 def _source(dataset: str) -> str:
@@ -65,7 +70,7 @@ def load(dataset: str) -> PackagedBenchmark:
         raise unknown_dataset("graph", dataset, DATASETS)
     table = cached_table(f"graph-{dataset}", DISTRIBUTION, lambda: build_table(dataset))
     space = GraphSpace(ops_for(dataset), name=f"graph-{dataset}", n_architectures=len(table.keys))
-    score = "ROC-AUC" if dataset == "proteins" else "accuracy"
+    score = _score(dataset)
     return PackagedBenchmark(
         f"graph/{dataset}",
         space,
@@ -80,6 +85,23 @@ def load(dataset: str) -> PackagedBenchmark:
     )
 
 
+def _score(dataset: str) -> str:
+    return "ROC-AUC" if dataset == "proteins" else "accuracy"  # ogbn-proteins is scored by ROC-AUC
+
+
+def facts(dataset: str) -> BenchmarkFacts:
+    """What the loaded benchmark reports, without reading its table."""
+    return BenchmarkFacts(
+        space_size=N_ARCHITECTURES.get(dataset, N_ARCHITECTURES_OTHERS),
+        repeats=1,
+        metric=f"validation {_score(dataset)} (fraction)",
+        fidelities=(None,),
+        has_time_cost=False,
+        has_test_metric=True,
+        objectives=declare("valid", "test", "params", "latency", units={"valid": f"validation {_score(dataset)} (fraction)"}),
+    )
+
+
 def registry_entries():
     return packaged_entries(
         "graph",
@@ -90,4 +112,5 @@ def registry_entries():
         distribution=DISTRIBUTION,
         summary="NAS-Bench-Graph GNN architectures on {dataset} (validation and test score, 1 record)",
         in_default_compare=IN_DEFAULT_COMPARE,
+        facts=facts,
     )

@@ -21,6 +21,11 @@ FAMILY = GridFamily(
     valid_percent=True,  # recorded in percent
     params_scale=1e6,  # model size in millions of parameters
     latency=True,
+    # The package repeats the model size in each seed's record, and for 150 cells the first
+    # and third seeds' records carry another cell's size (one conv edge more or fewer);
+    # the second seed's record holds every cell's own size (the parameter count of the
+    # NB201 network, benchlab.train.nb201_network, equals it for all 15,625 cells).
+    params_seed=1,
     seeds=3,
     fidelity=200,
     metric="validation accuracy (fraction)",

@@ -5,7 +5,8 @@ A `Table` holds, for n architectures, F fidelities and R repeats, dense float ar
 repeat does not exist, per-cell `params` and `latency` (n,), and the canonical `keys` (n,).
 Each benchmark's conversion module turns
 its source format into a Table once; the Table is cached as an uncompressed `.npz` (no
-pickled objects) so that loading takes milliseconds.
+pickled objects) so that loading takes milliseconds. The file carries the checksum of its
+contents, verified on every load, so a damaged or edited cache is found, never served.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,17 @@ class Table:
     def n_repeats(self) -> int:
         return self.valid.shape[2]
 
+    def runs(self) -> np.ndarray:
+        """(F, n, R, 4) float array of [valid, test, cost, train] per repeat: what one query
+        reads, side by side, so a row's repeats at a fidelity are one contiguous gather.
+        A missing test or train array reads NaN, a missing cost 1.0 (one unit per query)."""
+        fill = {"test": np.nan, "cost": 1.0, "train": np.nan}
+        columns = [self.valid] + [
+            getattr(self, name) if getattr(self, name) is not None else np.full_like(self.valid, fill[name])
+            for name in ("test", "cost", "train")
+        ]
+        return np.ascontiguousarray(np.stack(columns, axis=-1).transpose(1, 0, 2, 3), dtype=np.float64)
+
     def checksum(self) -> str:
         digest = hashlib.sha256()
         digest.update("\n".join(self.keys.tolist()).encode())
@@ -77,7 +90,7 @@ class Table:
             arr = getattr(self, name)
             if arr is not None:
                 arrays[name] = arr
-        meta = dict(self.meta, format_version=FORMAT_VERSION)
+        meta = dict(self.meta, format_version=FORMAT_VERSION, content_sha256=self.checksum())
         arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
         with AtomicTarget(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
@@ -94,7 +107,7 @@ class Table:
                         "delete the file and it is rebuilt"
                     )
                 kwargs = {name: data[name] for name in _ARRAYS + _CELL_ARRAYS if name in data.files}
-                return cls(
+                table = cls(
                     keys=data["keys"],
                     fidelities=tuple(int(f) for f in data["fidelities"]),
                     meta=meta,
@@ -102,5 +115,14 @@ class Table:
                 )
         except FileNotFoundError:
             raise DataError(f"{path}: no such table file") from None
-        except (OSError, ValueError, KeyError) as exc:
-            raise DataError(f"{path}: not a benchlab table ({exc}); delete it and it is rebuilt") from None
+        except DataError:
+            raise
+        # a damaged .npz fails in the zip layer, the array decoder or the JSON metadata
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError, zipfile.BadZipFile) as exc:
+            reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+            raise DataError(f"{path}: not a benchlab table ({reason}); delete it and it is rebuilt") from None
+        stored = meta.get("content_sha256")
+        if stored is not None and stored != table.checksum():
+            raise DataError(f"{path}: its contents do not match their checksum (damaged or edited); delete it and "
+                            "it is rebuilt")
+        return table

@@ -1,4 +1,10 @@
-"""A benchmark served from a `Table`: the query, means and optimum logic all benchmarks share."""
+"""A benchmark served from a `Table`: the query, means and optimum logic all benchmarks share.
+
+The lookup path: the first query of an architecture finds its row (`row_of`) and builds
+the Observation of every recorded repeat at that fidelity from one contiguous gather of
+the table (`Table.runs`); later queries of the same architecture at the full budget are
+one dict lookup and one repeat draw among those ready objects (`benchlab.draws`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import numpy as np
 from benchlab.benchmarks.base import Benchmark, MeanMetrics, Observation, Optimum
 from benchlab.benchmarks.objectives import Objective, declare
 from benchlab.benchmarks.table import Table
+from benchlab.draws import index_from_raw, raw_source
 from benchlab.errors import InvalidArchitectureError, UserError
 from benchlab.spaces.base import SearchSpace
 
@@ -30,7 +37,8 @@ class TabularBenchmark(Benchmark):
         self.has_test_metric = table.test is not None and not np.all(np.isnan(table.test))
         self.has_time_cost = table.cost is not None
         self._fidelity_index = {f: i for i, f in enumerate(self.fidelities)}
-        self._row_by_key = {k: i for i, k in enumerate(table.keys.tolist())}
+        self._keys = table.keys.tolist()
+        self._row_by_key: dict | None = None  # key -> row, built on first use (a load need not pay for it)
         self._available = np.sum(~np.isnan(table.valid), axis=2)  # (n, F) repeats per cell
         with np.errstate(all="ignore"):
             self.valid_mean = _nanmean(table.valid)  # (n, F)
@@ -41,21 +49,32 @@ class TabularBenchmark(Benchmark):
             test=float(np.nanmax(self.test_mean[:, full])) if self.has_test_metric else math.nan,
         )
         self._checksum: str | None = None
+        self._full = full
+        self._params = table.params.tolist() if table.params is not None else None
+        self._full_of_arch: dict = {}  # architecture -> its observations at the full budget
+        self._drawn: dict = {}  # (row, fidelity column) -> its observations
+        self._runs: np.ndarray | None = None  # Table.runs(), gathered on the first query
+        self._raw_rng = self._draw_raw = None  # the last rng with a 64-bit bit generator, and its raw draw
 
     # -- lookups ------------------------------------------------------------------
     def row_of(self, arch: Hashable) -> int:
         """Row of the table holding `arch`; a clear error for architectures the table lacks."""
         key = self.space.key(arch)
         try:
-            return self._row_by_key[key]
+            return self._rows_by_key()[key]
         except KeyError:
             raise InvalidArchitectureError(
                 f"{self.name}: architecture {self.space.format(arch)} (key {key}) is not in the table"
             ) from None
 
+    def _rows_by_key(self) -> dict:
+        if self._row_by_key is None:
+            self._row_by_key = dict(zip(self._keys, range(len(self._keys))))
+        return self._row_by_key
+
     def row_of_key(self, key: str) -> int:
         try:
-            return self._row_by_key[key]
+            return self._rows_by_key()[key]
         except KeyError:
             raise UserError(f"{self.name}: no architecture with key {key!r} in the table") from None
 
@@ -69,39 +88,65 @@ class TabularBenchmark(Benchmark):
             raise
 
     def query(self, arch: Hashable, rng: np.random.Generator, fidelity=None) -> Observation:
-        return self.query_row(self.row_of(arch), rng, fidelity)
+        if fidelity is None or fidelity == self.fidelities[-1]:  # the hot path: the full budget
+            try:
+                observations = self._full_of_arch.get(arch)
+            except TypeError:  # unhashable: no architecture of a space here; row_of says why
+                observations = self._observations_of(self.row_of(arch), self._full)
+            if observations is None:  # first sighting: row_of validates it
+                observations = self._full_of_arch[arch] = self._observations_of(self.row_of(arch), self._full)
+        else:
+            observations = self._observations_of(self.row_of(arch), self._fidelity(fidelity))
+        n = len(observations)
+        if n == 1:
+            return observations[0]
+        if rng is self._raw_rng:
+            return observations[((self._draw_raw() >> 11) * n) >> 53]  # = index_from_raw(raw, n)
+        return observations[self._draw(rng, n)]
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
-        f = self._fidelity(fidelity)
-        available = self._available[row, f]
-        if available == 0:
-            raise UserError(
-                f"{self.name}: architecture {self.table.keys[row]} has no recorded run at fidelity "
-                f"{self.fidelities[f]}"
-            )
-        r = int(rng.integers(available)) if available > 1 else 0
-        return self._observation(row, f, r)
+        observations = self._observations_of(row, self._fidelity(fidelity))
+        return observations[self._draw(rng, len(observations)) if len(observations) > 1 else 0]
 
-    def _observation(self, row: int, f: int, r: int) -> Observation:
-        t = self.table
-        return Observation(
-            key=str(t.keys[row]),
-            valid=float(t.valid[row, f, r]),
-            test=float(t.test[row, f, r]) if t.test is not None else math.nan,
-            cost=float(t.cost[row, f, r]) if t.cost is not None else 1.0,
-            fidelity=self.fidelities[f],
-            repeat=r,
-            train=float(t.train[row, f, r]) if t.train is not None else math.nan,
-            params=float(t.params[row]) if t.params is not None else math.nan,
-            latency=float(t.latency[row]) if t.latency is not None else math.nan,
-            precision=float(t.precision[row, f, r]) if t.precision is not None else math.nan,
-            f1=float(t.f1[row, f, r]) if t.f1 is not None else math.nan,
-        )
+    def _draw(self, rng: np.random.Generator, n: int) -> int:
+        """A uniform repeat index: `int(rng.random() * n)`, from the raw 64-bit draw where it can."""
+        if rng is not self._raw_rng:
+            raw = raw_source(rng)
+            if raw is None:
+                return int(rng.random() * n)
+            self._raw_rng, self._draw_raw = rng, raw
+        return index_from_raw(self._draw_raw(), n)
+
+    def _observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
+        """Every recorded repeat of a row at a fidelity column (built once, then reused)."""
+        observations = self._drawn.get((row, f))
+        if observations is None:
+            if self._runs is None:
+                self._runs = self.table.runs()
+            key, fidelity = self._keys[row], self.fidelities[f]
+            params = self._params[row] if self._params is not None else math.nan
+            t = self.table
+            latency = float(t.latency[row]) if t.latency is not None else math.nan
+            precision = t.precision[row, f].tolist() if t.precision is not None else None
+            f1 = t.f1[row, f].tolist() if t.f1 is not None else None
+            observations = tuple(
+                [
+                    Observation(key, valid, test, cost, fidelity, r, train, params, latency,
+                                precision[r] if precision is not None else math.nan,
+                                f1[r] if f1 is not None else math.nan)
+                    for r, (valid, test, cost, train) in enumerate(self._runs[f][row].tolist())
+                    if valid == valid  # NaN: no such repeat (they come after the present ones)
+                ]
+            )
+            if not observations:
+                raise UserError(f"{self.name}: architecture {key} has no recorded run at fidelity {fidelity}")
+            self._drawn[(row, f)] = observations
+        return observations
 
     def repeats(self, arch: Hashable, fidelity=None) -> list[Observation]:
         """Every recorded repeat of `arch` (for `benchlab query` and verification)."""
         row, f = self.row_of(arch), self._fidelity(fidelity)
-        return [self._observation(row, f, r) for r in range(int(self._available[row, f]))]
+        return list(self._observations_of(row, f))
 
     def means(self, arch: Hashable, fidelity=None) -> MeanMetrics:
         return self._means_row(self.row_of(arch), fidelity)

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 from benchlab import __version__
-from benchlab.errors import UserError
+from benchlab.errors import UserError, cut_long_values
 
 # Each module defines `register(subparsers)`, which adds its parser and sets `func`.
 _SUBCOMMANDS = (
@@ -22,6 +22,7 @@ _SUBCOMMANDS = (
     "benchlab.cli.report",
     "benchlab.cli.validate",
     "benchlab.cli.verify",
+    "benchlab.cli.predictors",
 )
 
 
@@ -46,12 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = args.func(args)
     except UserError as exc:
-        print(f"benchlab: error: {exc}", file=sys.stderr)
+        print(f"benchlab: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a disk or permission problem no earlier check could foresee
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"benchlab: error: {where}{exc.strerror or exc}; check the path, its permissions and the free space, "
+              "then run the same command again", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("benchlab: interrupted", file=sys.stderr)
         return 130
     return int(result or 0)
+
+
+def one_line(message: str) -> str:
+    """A message as one line, with any long value the user passed in cut short."""
+    return " ".join(cut_long_values(message).split("\n"))
 
 
 if __name__ == "__main__":  # pragma: no cover

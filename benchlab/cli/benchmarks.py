@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from benchlab.benchmarks import registry
+from benchlab.cli.text import format_table
 from benchlab.errors import UserError
 
 
@@ -29,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def benchmark_rows(prefix: str = "") -> list[dict]:
-    """One dict per benchmark whose name starts with `prefix` (loads those whose data is present)."""
+    """One dict per benchmark whose name starts with `prefix`. Entries that declare their facts
+    are described without loading; the others are loaded when their data is present."""
     rows = []
     for name, entry in registry.entries().items():
         if not name.startswith(prefix):
@@ -38,24 +38,23 @@ def benchmark_rows(prefix: str = "") -> list[dict]:
                "time cost": "-", "test metric": "-", "objectives": "-", "data": "no", "get it with": entry.get_command}
         if entry.data_present():
             try:
-                row.update(_describe(registry.get_benchmark(name)))
+                facts = entry.facts() if entry.facts else registry.BenchmarkFacts.of(registry.get_benchmark(name))
+                row.update(_describe(facts))
             except UserError as exc:  # corrupt or unreadable data: say why, keep listing
                 row.update(data="unreadable", **{"get it with": f"{entry.get_command} ({exc})"})
         rows.append(row)
     return rows
 
 
-def _describe(bench) -> dict:
-    size = bench.space.size if bench.space.size is not None else len(bench)
-    fidelities = ", ".join("full" if f is None else str(f) for f in bench.fidelities)
+def _describe(facts: registry.BenchmarkFacts) -> dict:
     return {
-        "space size": f"{size:,}",
-        "repeats": str(bench.n_repeats),
-        "metric": bench.metric,
-        "fidelities": fidelities,
-        "time cost": "yes" if bench.has_time_cost else "no (1/query)",
-        "test metric": "yes" if bench.has_test_metric else "no",
-        "objectives": " ".join(_objective_label(o) for o in bench.objectives),
+        "space size": f"{facts.space_size:,}",
+        "repeats": str(facts.repeats),
+        "metric": facts.metric,
+        "fidelities": ", ".join("full" if f is None else str(f) for f in facts.fidelities),
+        "time cost": "yes" if facts.has_time_cost else "no (1/query)",
+        "test metric": "yes" if facts.has_test_metric else "no",
+        "objectives": " ".join(_objective_label(o) for o in facts.objectives) or "-",
         "data": "yes",
         "get it with": "",
     }
@@ -76,10 +75,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def format_rows(rows: list[dict]) -> str:
-    """Left-aligned text columns (pandas right-aligns strings by default)."""
-    frame = pd.DataFrame(rows)
-    widths = {col: max(len(col), *(len(v) for v in frame[col])) for col in frame.columns}
-    formatters = {col: (lambda v, w=w: f"{v:<{w}}") for col, w in widths.items()}
-    header = [f"{col:<{widths[col]}}" for col in frame.columns]
-    text = frame.to_string(index=False, header=header, formatters=formatters)
-    return "\n".join(line.rstrip() for line in text.splitlines())
+    """Left-aligned text columns under the dicts' keys."""
+    header = list(rows[0])
+    return format_table(header, [[row[col] for col in header] for row in rows])

@@ -31,6 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--jobs", type=int, help="local worker processes (default: all cores; 1 runs in this process)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask scheduler")
     p.add_argument("--dask-local", type=int, metavar="N", help="run on a local Dask cluster of N worker processes")
+    p.add_argument("--run-timeout", type=float, metavar="SECONDS",
+                   help="wall-clock limit per run; a run that takes longer is recorded as failed")
     p.add_argument("--out", type=Path, help="experiment folder (default: reports/<experiment name>)")
     p.add_argument("--full", action="store_true", help="run every shipped benchmark")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML/Markdown report")
@@ -61,8 +63,13 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         full=args.full,
         name=f"{_config_name(args.config)}-full" if args.full else None,
+        run_timeout=args.run_timeout,
     )
     out_dir = args.out or reports_dir() / config.name
+    if not args.no_report and out_dir.is_dir():
+        from benchlab.analysis.report_files import check_report_targets
+
+        check_report_targets(out_dir)  # a report that could not be written is found before the runs
     if not args.quiet:
         for note in config.notes:
             print(f"note: {note}", file=sys.stderr)
@@ -70,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
               f"{config.seeds} seeds = {config.n_runs} runs -> {out_dir}", file=sys.stderr)
     summary = run_experiment(config, out_dir, jobs=args.jobs, scheduler=args.scheduler,
                              dask_local=args.dask_local, quiet=args.quiet)
+    if summary.damaged:
+        print(f"benchlab: warning: {summary.damaged_note()}", file=sys.stderr)
     if not args.quiet:
         print(format_tables(summary_tables(final_results(out_dir, config))))
         print(f"{summary.ran} runs done, {summary.skipped} reused, {summary.n_failed} failed "
@@ -77,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if summary.failed:
         # The report compares complete sets of seeds; one built without the failed runs would be biased.
         print(f"benchlab: {summary.n_failed} of {summary.total} runs failed, so no report was written; "
-              f"tracebacks are in the *.failed.json files, for example {summary.failed[0].path}: "
-              f"{summary.failed[0].error}. Fix the cause and run the same command again: finished runs are reused.",
+              f"{summary.first_failure()}. Fix the cause and run the same command again: finished runs are reused.",
               file=sys.stderr)
         return 1
     if not args.no_report:

@@ -53,11 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from benchlab.io.download import download
+    from benchlab.io.download import check_destination, check_url, download
 
     name, sha256, size = NB101_FILES["full" if args.full else "only108"]
     url = args.url or NB101_BASE_URL + name
     out = args.out or data_dir()
+    check_url(url)
+    check_destination(out)
+    if (out / name).is_dir():
+        raise DataError(f"{out / name} is a folder, not a file; move it away or choose another --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import math
-
-import numpy as np
-import pandas as pd
+import statistics
 
 from benchlab.benchmarks import registry
 from benchlab.benchmarks.base import observed
+from benchlab.cli.text import format_table
 from benchlab.errors import UserError
 
 
@@ -51,19 +50,19 @@ def _query(args: argparse.Namespace) -> int:
     fidelity = _parse_fidelity(bench, args.fidelity)
     observations = bench.repeats(arch, fidelity)
     means = bench.means(arch, fidelity)
-    table = objective_table(bench, observations, means)
     shown_fidelity = observations[0].fidelity if observations else fidelity
     print(f"benchmark  {bench.name}  ({bench.metric}; higher is better)")
     print(f"arch       {bench.space.format(arch)}")
     print(f"key        {bench.space.key(arch)}")
     print(f"fidelity   {'full' if shown_fidelity is None else shown_fidelity}")
     print("objectives " + "; ".join(o.describe() for o in bench.objectives))
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+    header, rows = objective_table(bench, observations, means)
+    print(format_table(header, rows, align="right"))
     print(f"optimum    valid {bench.optimum.valid:.6g}" + (f", test {bench.optimum.test:.6g}" if bench.has_test_metric else ""))
     return 0
 
 
-def objective_table(bench, observations, means) -> pd.DataFrame:
+def objective_table(bench, observations, means) -> tuple[list[str], list[list[str]]]:
     """One row per repeat and a mean row; a column per declared objective, then the charged cost."""
     columns = {"repeat": [str(o.repeat) for o in observations] + ["mean"]}
     for objective in bench.objectives:
@@ -73,8 +72,11 @@ def objective_table(bench, observations, means) -> pd.DataFrame:
         elif objective.name == "test":
             mean = means.test
         else:
-            mean = float(np.mean(values)) if values else math.nan
+            mean = statistics.fmean(values) if values else math.nan
         columns[objective.name] = values + [mean]
     if not bench.has_time_cost:
-        columns["cost (queries)"] = [o.cost for o in observations] + [float(np.mean([o.cost for o in observations]))]
-    return pd.DataFrame(columns)
+        columns["cost (queries)"] = [o.cost for o in observations] + [
+            statistics.fmean(o.cost for o in observations) if observations else math.nan]
+    header = list(columns)
+    cells = [[v if isinstance(v, str) else f"{v:.6g}" for v in column] for column in columns.values()]
+    return header, [list(row) for row in zip(*cells)]

@@ -11,8 +11,11 @@ worker process reads each table once.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import re
+import sys
 from functools import lru_cache
 
 from benchlab.benchmarks import registry
@@ -53,16 +56,53 @@ def _factory_parts(name: str) -> tuple[str, str] | None:
 
 def _from_factory(name: str, module_name: str, attr: str) -> Benchmark:
     try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UnknownNameError(f"cannot import benchmark module {module_name!r} ({exc}); check the name and PYTHONPATH") from None
+        with _no_stdin():
+            module = importlib.import_module(module_name)
+    except Exception as exc:  # ImportError, SyntaxError, or whatever the module raises at import
+        raise UnknownNameError(f"cannot import benchmark module {module_name!r} ({type(exc).__name__}: "
+                               f"{_first_line(exc)}); check the name, the module and PYTHONPATH") from None
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise UnknownNameError(f"module {module_name!r} has no benchmark factory {attr!r}")
-    bench = factory()
+    try:
+        with _no_stdin():
+            bench = factory()
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UnknownNameError(f"benchmark factory {name} raised {type(exc).__name__}: {_first_line(exc)}; "
+                               "fix the factory") from None
     if not isinstance(bench, Benchmark):
         raise UnknownNameError(f"{name} returned {type(bench).__name__}, not a benchmark")
     return bench
+
+
+@contextlib.contextmanager
+def _no_stdin():
+    """A user's module or factory reading stdin gets end-of-file at once instead of waiting forever."""
+    saved = sys.stdin
+    try:
+        saved_fd = os.dup(0)
+    except OSError:  # no descriptor 0 at all: nothing to wait on
+        saved_fd = None
+    with open(os.devnull) as empty:
+        sys.stdin = empty
+        if saved_fd is not None:
+            os.dup2(empty.fileno(), 0)
+        try:
+            yield
+        finally:
+            sys.stdin = saved
+            if saved_fd is not None:
+                os.dup2(saved_fd, 0)
+                os.close(saved_fd)
+
+
+def _first_line(exc: BaseException) -> str:
+    from benchlab.errors import cut_long_values
+
+    text = str(exc).splitlines()[0] if str(exc).strip() else "(no message)"
+    return cut_long_values(text)[:300]
 
 
 def try_open(name: str) -> str | None:

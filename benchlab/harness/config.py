@@ -21,14 +21,18 @@ except ModuleNotFoundError:  # Python 3.10
 from algorithms import STRATEGIES, load_strategy
 from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
-from benchlab.harness.benchmarks import default_benchmarks, open_checked, shipped_benchmarks, try_open
+from benchlab.harness import limits, protocols
+from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, open_checked, shipped_benchmarks, try_open
+from benchlab.harness.strategy_build import check_builds
+from benchlab.run import observation as observations
 from benchlab.pareto.constraints import parse_constraints
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time", "objectives", "constraints"}
+             "requery", "charge_strategy_time", "observation", "protocol", "run_timeout", "objectives",
+             "constraints"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -73,6 +77,9 @@ class ExperimentConfig:
     charge_strategy_time: bool = False
     source: str = ""  # the file it was read from
     notes: tuple[str, ...] = ()  # things worth telling the user (optional benchmarks skipped)
+    observation: str = observations.DEFAULT  # what a query returns (benchlab/run/observation.py)
+    protocol: str | None = None  # a named protocol of benchlab/harness/protocols.py
+    run_timeout: float | None = None  # wall-clock seconds per run before it is recorded as failed
     #: label -> (benchmark name, objectives); a label is the benchmark's name unless the
     #: experiment names several objective sets ("nb201/cifar10 valid-vs-params")
     problems: dict = field(default_factory=dict)
@@ -95,11 +102,19 @@ class ExperimentConfig:
             "workers": self.workers,
             "requery": self.requery,
             "charge_strategy_time": self.charge_strategy_time,
+            "observation": self.observation,
+            "protocol": protocols.get(self.protocol).as_dict() if self.protocol else None,
             "source": self.source,
+            "run_timeout": self.run_timeout,
             **({"objectives": {label: list(objs) for label, (_, objs) in self.problems.items()}}
                if any(objs for _, objs in self.problems.values()) else {}),
             **({"constraints": [f"{n} {op} {b:g}" for n, op, b in self.constraints]} if self.constraints else {}),
         }
+
+    @property
+    def signal_fidelity(self):
+        """Fidelity plain proposals are evaluated at (None: each benchmark's full budget)."""
+        return protocols.get(self.protocol).signal_fidelity if self.protocol else None
 
     @property
     def n_runs(self) -> int:
@@ -121,6 +136,7 @@ def load_config(
     requery: str | None = None,
     charge_strategy_time: bool | None = None,
     full: bool = False,
+    run_timeout: float | None = None,
 ) -> ExperimentConfig:
     """Read `path` (default: the shipped default experiment), apply overrides, validate all.
 
@@ -138,6 +154,9 @@ def load_config(
     exp_seed = _int(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
     n_seeds = _int(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
     n_workers = _int(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
+    limits.check_at_most(n_seeds, limits.MAX_SEEDS, "seeds", str(source))
+    limits.check_at_most(n_workers, limits.MAX_WORKERS, "workers", str(source))
+    timeout = limits.run_timeout(run_timeout if run_timeout is not None else raw.get("run_timeout"), str(source))
     policy = requery if requery is not None else raw.get("requery", "charge")
     if policy not in REQUERY_POLICIES:
         raise ConfigError(f"{source}: requery must be one of {', '.join(REQUERY_POLICIES)}, got {policy!r}")
@@ -151,10 +170,20 @@ def load_config(
     _check_keys(budget_raw, _BUDGET_KEYS, f"{source} [budget]")
     queries = budget_queries if budget_queries is not None else budget_raw.get("queries")
     sim_time = budget_time if budget_time is not None else budget_raw.get("time")
+    protocol = None
+    if "protocol" in raw:
+        protocol = _protocol(raw, source, queries, sim_time)
+        queries, sim_time = protocol.budget_queries, protocol.budget_time
+    try:
+        mode = observations.parse(protocol.observation if protocol else raw.get("observation", observations.DEFAULT))
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     try:
         budget = Budget(queries=queries, time=sim_time)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    if budget.queries is not None:
+        limits.check_at_most(budget.queries, limits.MAX_BUDGET_QUERIES, "budget queries", str(source))
 
     specs = _strategy_specs(raw.get("strategies", {}), source)
     if strategies is not None:
@@ -178,11 +207,17 @@ def load_config(
     resolved = _resolve_benchmarks(bench_list, optional, source, notes)
     if not resolved:
         raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
+    limits.check_grid(len(resolved), len(specs), n_seeds, str(source))
+    for bench_name in resolved:  # can every benchmark serve the evaluation protocol?
+        if protocol is not None:
+            protocol.check(bench_name, open_benchmark(bench_name))
+        observations.check(open_benchmark(bench_name), mode, bench_name)
 
     # Validate every strategy against every benchmark's space before anything runs.
     for spec in specs.values():
         cls = _load_strategy(spec, source)
         _check_hyperparameters(cls, spec, source)
+        check_builds(cls, spec, resolved, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
     objective_sets = _objective_sets(raw.get("objectives"), source)
@@ -201,12 +236,32 @@ def load_config(
         charge_strategy_time=charge,
         source=str(source),
         notes=tuple(notes),
+        observation=mode,
+        protocol=protocol.name if protocol else None,
+        run_timeout=timeout,
         problems=problems,
         constraints=tuple(c.as_tuple() for c in constraints),
     )
 
 
 # -- pieces ------------------------------------------------------------------------------
+def _protocol(raw: dict, source: Path, queries, sim_time) -> protocols.Protocol:
+    """The named protocol; settings it fixes must not be given as well (they would disagree)."""
+    try:
+        protocol = protocols.get(raw["protocol"])
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    fixed = []
+    if "observation" in raw:
+        fixed.append("observation")
+    if queries is not None or sim_time is not None:
+        fixed.append("budget")
+    if fixed:
+        raise ConfigError(f"{source}: protocol {protocol.name!r} fixes the {' and the '.join(fixed)}; remove "
+                          f"{'them' if len(fixed) > 1 else 'it'} from the file and the command line, or drop the protocol")
+    return protocol
+
+
 def _read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as fh:
@@ -253,9 +308,13 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
         if ("name" in entry) == ("class" in entry):
             raise ConfigError(f"{where}: give exactly one of `name` (a registry name) or `class` (module:Class)")
         if "name" in entry:
-            if entry["name"] not in STRATEGIES:
-                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}")
-            target = STRATEGIES[entry["name"]]
+            if entry["name"] in STRATEGIES:
+                target = STRATEGIES[entry["name"]]
+            elif _is_adapter(entry["name"]):
+                target = entry["name"]
+            else:
+                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}, "
+                                  f"optuna:<SamplerClass> or nevergrad:<Optimizer>")
         else:
             target = _user_target(entry["class"], where)
         params = entry.get("hyperparameters", {})
@@ -265,12 +324,18 @@ def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
     return specs
 
 
+def _is_adapter(name) -> bool:
+    from algorithms.adapters import PREFIXES
+
+    return isinstance(name, str) and name.partition(":")[0] in PREFIXES and bool(name.partition(":")[2])
+
+
 def _spec_from_name(name: str, source: Path) -> StrategySpec:
     if name in STRATEGIES:
         return StrategySpec(name, STRATEGIES[name], {})
     raise ConfigError(
         f"unknown strategy {name!r}; use a registry name ({', '.join(STRATEGIES)}), a label from {source}, "
-        "or --strategy module:Class"
+        "or --strategy module:Class (also --strategy optuna:<SamplerClass> or nevergrad:<Optimizer>)"
     )
 
 

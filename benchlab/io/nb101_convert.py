@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import os
 import warnings
 from collections.abc import Callable
@@ -29,11 +28,9 @@ import numpy as np
 
 from benchlab.errors import DataError, InvalidArchitectureError
 from benchlab.io.atomic import AtomicTarget
-from benchlab.io.download import sha256_of
 from benchlab.io.nb101_records import RecordError, decode_halfway_final, parse_payload, record_error
 from benchlab.io.tfrecord import read_frames, scan_frames
 from benchlab.paths import data_dir
-from benchlab.processes import fork_pool
 from benchlab.spaces.nb101 import LABELS
 
 FORMAT = "benchlab-nb101"
@@ -129,6 +126,10 @@ class _Progress:
 def _decode_file(path: Path, size: int, jobs: int, progress: _Progress) -> tuple[dict, str]:
     """(merged record arrays, SHA-256 of the file). With several jobs the workers decode spans
     while this process hashes the file."""
+    # here: opening a table (which reads this module's constants) needs no download or process code
+    from benchlab.io.download import sha256_of
+    from benchlab.processes import fork_pool
+
     if jobs <= 1:
         span = _decode_span(str(path), (0, 0), None)
         progress.update(size)
@@ -300,6 +301,8 @@ def _check_hashes(path: Path, arrays: dict, attrs: dict, first_record: np.ndarra
             failure = _first_wrong_hash(*columns, key)
             bar.update(n)
         else:
+            from benchlab.processes import fork_pool  # here: see _decode_file
+
             limits = (int(attrs["max_vertices"]), int(attrs["max_edges"]))
             with fork_pool(jobs) as pool:
                 futures = [
@@ -421,13 +424,17 @@ def convert_nb101(
     `DataError` for anything wrong with the file; nothing is written unless all went well.
     Uneven repeat counts give an `NB101DataWarning` and NaN for the missing repeats.
     """
+    import multiprocessing  # here: opening a table (which reads this module's constants) needs none
+
+    from benchlab.processes import default_jobs
+
     src = Path(src)
     dst = Path(dst) if dst is not None else default_output()
     if dst.is_dir():
         dst = dst / DEFAULT_NAME
     size = _check_source(src)
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if size >= _PARALLEL_FROM else 1
+        jobs = default_jobs() if size >= _PARALLEL_FROM else 1  # the CPUs this process may use, on every OS
     if multiprocessing.current_process().daemon:  # e.g. inside a multiprocessing.Pool: no children allowed
         jobs = 1
     bar = _Progress(size, progress, f"converting {src.name}")

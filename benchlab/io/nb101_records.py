@@ -266,6 +266,8 @@ def _parse_json_payload(payload: bytes) -> tuple[str, int, str, str, str]:
         fields = json.loads(payload)
     except (UnicodeDecodeError, ValueError) as exc:
         raise RecordError(f"payload is not valid JSON ({exc})") from None
+    except RecursionError:  # a CRC-valid frame can still hold JSON nested thousands deep
+        raise RecordError("payload is not the expected JSON (nested too deeply)") from None
     if type(fields) is not list or len(fields) != 5:
         raise RecordError("payload is not the JSON list [module_hash, epochs, adjacency, operations, metrics]")
     module_hash, epochs, digits, ops_text, metrics = fields

@@ -20,9 +20,18 @@ Rules (also in docs/harness.md):
   evaluated again draws a fresh recorded repeat and pays its cost. `requery="cache"`:
   the same (architecture key, fidelity) returns the first result again at no cost; if
   that first evaluation is still in flight, the copy arrives when it does (never earlier).
+* **Observation.** `observation="sample"` (default): a query returns one recorded repeat
+  drawn with `rng`; `"mean"`: the mean over the recorded repeats; `"repeat:K"`: repeat K
+  (benchlab/run/observation.py). `fidelity` (default: the full budget) is where plain
+  proposals (no `Proposal` fidelity) are evaluated, for protocols with a shorter signal.
+* **Budget.** Before the first `ask()` the strategy's `set_budget(queries, time)` (if it
+  has one) is told the run's budget, for schedules stated in shares of it.
 * **Strategy time.** With `charge_strategy_time=True` the wall-clock seconds spent in
   `ask()` delay the start of the evaluation it proposed, and those spent in `tell()` delay
   the worker's next `ask()`. Off by default, because wall time makes runs irreproducible.
+* **Charged strategy work.** A strategy with a `take_charged_seconds()` method (the
+  zero-cost warm-up's proxy scoring) has the seconds it returns after an `ask()` added to
+  the start of that evaluation, whatever `charge_strategy_time` says.
 * **Incumbent** at a row's `sim_end`: the evaluation with the highest *observed*
   validation score among those finished by then (earliest wins ties), whatever fidelity
   it was evaluated at. Its mean validation / test scores are the benchmark's exact means
@@ -52,6 +61,7 @@ import pyarrow as pa
 from algorithms.base import Feedback, Proposal, SpaceExhaustedError
 from benchlab.benchmarks.base import Benchmark
 from benchlab.errors import ConfigError, DataError
+from benchlab.run import observation as observations
 from benchlab.run.clock import EventQueue, SimClock
 from benchlab.run.objective_columns import no_problem_columns, objective_columns
 from benchlab.run.schema import SCHEMA
@@ -123,6 +133,8 @@ def simulate(
     benchmark_name: str | None = None,
     strategy_label: str = "",
     seed: int = 0,
+    observation: str = observations.DEFAULT,
+    fidelity=None,
     problem=None,
 ) -> RunResult:
     """Run `strategy` on `benchmark` until `budget` is spent; `rng` draws the recorded repeats."""
@@ -138,10 +150,12 @@ def simulate(
     max_time = budget.time if budget.time is not None else math.inf
     cache = {} if requery == "cache" else None
     full_fidelity = benchmark.max_fidelity
+    signal_fidelity = None if fidelity is None else benchmark.check_fidelity(fidelity)
     key_of = benchmark.space.key
-    query = benchmark.query
+    query = observations.query_function(benchmark, observations.parse(observation))
     ask = strategy.ask
     tell = strategy.tell
+    take_charge = getattr(strategy, "take_charged_seconds", None)
     perf = time.perf_counter
     events = EventQueue()
     push, pop = events.push, events.pop
@@ -176,10 +190,12 @@ def simulate(
             return
         asked += 1
         start = free_at + ask_s if charge_strategy_time else free_at
+        if take_charge is not None:
+            start += take_charge()
         if type(proposal) is Proposal:
             arch, fidelity = proposal.arch, proposal.fidelity
         else:
-            arch, fidelity = proposal, None
+            arch, fidelity = proposal, signal_fidelity
         if cache is not None:
             cache_key = (key_of(arch), full_fidelity if fidelity is None else fidelity)
             hit = cache.get(cache_key)
@@ -200,6 +216,9 @@ def simulate(
             cache[cache_key] = (obs.key, obs.valid, obs.fidelity, end, obs, extra)
         push(end, (worker, start, arch, obs.key, obs.valid, obs.cost, obs.fidelity, ask_s, obs, extra))
 
+    set_budget = getattr(strategy, "set_budget", None)  # optional for strategies outside algorithms.base
+    if set_budget is not None:
+        set_budget(budget.queries, budget.time)
     for worker in range(workers):
         if asked >= max_queries or exhausted:
             break

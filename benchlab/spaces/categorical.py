@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchlab.draws import MAX_INDEX, uniform_index
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 
@@ -42,6 +43,9 @@ class CategoricalSpace(SearchSpace):
         self.name = name
         self._sizes = tuple(len(d.choices) for d in self.dimensions)
         self._offsets = np.cumsum([0] + [1 if d.ordinal else len(d.choices) for d in self.dimensions])
+        self._last_first = tuple(reversed(self._sizes))
+        self._size = math.prod(self._sizes)
+        self._one_draw = self._size <= MAX_INDEX
 
     # identity and validity
     def key(self, arch) -> str:
@@ -61,11 +65,21 @@ class CategoricalSpace(SearchSpace):
 
     # moves
     def sample(self, rng: np.random.Generator) -> tuple:
-        return tuple(int(rng.integers(n)) for n in self._sizes)
+        """Uniform over the grid, i.e. each index uniform and independent: one draw of the grid
+        point's number, written out in mixed radix (a draw per dimension costs six times as
+        much on NB201)."""
+        if not self._one_draw:
+            return tuple(uniform_index(rng, n) for n in self._sizes)
+        number = uniform_index(rng, self.size)
+        digits = []
+        for n in self._last_first:
+            number, digit = divmod(number, n)
+            digits.append(digit)
+        return tuple(reversed(digits))
 
     def mutate(self, arch, rng: np.random.Generator) -> tuple:
-        dim = int(rng.integers(len(self._sizes)))
-        shift = int(rng.integers(1, self._sizes[dim]))  # any other choice, uniformly
+        dim = uniform_index(rng, len(self._sizes))
+        shift = 1 + uniform_index(rng, self._sizes[dim] - 1)  # any other choice, uniformly
         out = list(arch)
         out[dim] = (arch[dim] + shift) % self._sizes[dim]
         return tuple(out)
@@ -148,4 +162,4 @@ class CategoricalSpace(SearchSpace):
 
     @property
     def size(self) -> int:
-        return math.prod(self._sizes)
+        return self._size

@@ -44,6 +44,20 @@ class GraphArch:
         object.__setattr__(self, "ops", tuple(str(o) for o in self.ops))
 
 
+@lru_cache(maxsize=1 << 16)
+def _one_change(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...]) -> tuple:
+    """Every (links, ops) one link or one op away, remembered: a search mutates the same few
+    parents again and again (BO draws its candidates from its ten best)."""
+    out = [
+        (links[:i] + (source,) + links[i + 1 :], ops)
+        for i in range(1, N_LAYERS)
+        for source in range(i + 1)
+        if source != links[i]
+    ]
+    out += [(links, ops[:i] + (op,) + ops[i + 1 :]) for i in range(N_LAYERS) for op in choices if op != ops[i]]
+    return tuple(out)
+
+
 @lru_cache(maxsize=1 << 18)
 def _canonical(links: tuple[int, ...], ops: tuple[str, ...]) -> tuple[int, GraphArch]:
     """(package hash, canonical form) through the package's own `Arch` methods."""
@@ -132,19 +146,9 @@ class GraphSpace(SearchSpace):
                 result.append(GraphArch(links, ops))
         return result
 
-    def _one_change(self, arch: GraphArch) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+    def _one_change(self, arch: GraphArch) -> tuple[tuple[tuple[int, ...], tuple[str, ...]], ...]:
         """(links, ops) of every architecture one link or one op away (validity not checked)."""
-        links, ops = arch.links, arch.ops
-        out = [
-            (links[:i] + (source,) + links[i + 1 :], ops)
-            for i in range(1, N_LAYERS)
-            for source in range(i + 1)
-            if source != links[i]
-        ]
-        out += [
-            (links, ops[:i] + (op,) + ops[i + 1 :]) for i in range(N_LAYERS) for op in self.ops if op != ops[i]
-        ]
-        return out
+        return _one_change(arch.links, arch.ops, self.ops)
 
     # encodings
     @property

@@ -8,22 +8,62 @@ space is the categorical product of the edges; only the text form is NB201-speci
 
 from __future__ import annotations
 
-from benchlab.errors import InvalidArchitectureError
+import numpy as np
+
+from benchlab.errors import ConfigError, InvalidArchitectureError
 from benchlab.spaces.categorical import CategoricalSpace, Dimension
 
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 #: (to_node, from_node) of each edge, in the order of the NB201 string
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
 N_NODES = 4
+#: the input->output routes of the cell as edge indices (into EDGES), shortest first
+ROUTES = ((3,), (0, 4), (1, 5), (0, 2, 5))
+#: ops that carry a signal along a route ("none" cuts it)
+_PATH_OPS = OPS[1:]
 
 
 class NB201Space(CategoricalSpace):
     """NB201 cells: mutation changes one edge's op, neighbours are the 24 one-edge changes,
-    the encoding is a 30-long one-hot (6 edges x 5 ops), decisions are the 6 edge ops."""
+    decisions are the 6 edge ops. `encoding` selects what `encode` returns: "onehot" (the
+    default, 30 long: 6 edges x 5 ops) or "path" (`encode_path`, 84 long)."""
 
-    def __init__(self) -> None:
+    #: length of `encode_path`'s vector: op sequences of length 1, 2 and 3 over 4 ops
+    path_size = sum(len(_PATH_OPS) ** n for n in range(1, N_NODES))
+
+    def __init__(self, encoding: str = "onehot") -> None:
+        if encoding not in ("onehot", "path"):
+            raise ConfigError(f"encoding must be 'onehot' or 'path', got {encoding!r}")
         dims = [Dimension(f"edge{to}<-{frm}", OPS) for to, frm in EDGES]
         super().__init__(dims, name="nb201")
+        self.encoding = encoding
+
+    @property
+    def encoding_size(self) -> int:
+        return self.path_size if self.encoding == "path" else super().encoding_size
+
+    def encode(self, arch) -> np.ndarray:
+        return self.encode_path(arch) if self.encoding == "path" else super().encode(arch)
+
+    def encode_path(self, arch) -> np.ndarray:
+        """BANANAS path encoding: one indicator per op sequence that some input->output route
+        of the cell carries, a route counting only when none of its edges is "none".
+
+        The four routes are 0->3, 0->1->3, 0->2->3 and 0->1->2->3. A sequence of ops
+        o_0..o_{k-1} (indices into the 4 non-"none" ops) has index
+        offset_k + sum_i 4^i * o_i, with the blocks of lengths 1, 2, 3 one after the other,
+        as the path encoding of NB101 cells names paths by their op sequences.
+        """
+        self.validate(arch)
+        vec = np.zeros(self.path_size)
+        base = len(_PATH_OPS)
+        for route in ROUTES:
+            ops = [arch[e] - 1 for e in route]  # index among _PATH_OPS; -1 is "none"
+            if min(ops) < 0:
+                continue
+            offset = sum(base**n for n in range(1, len(route)))
+            vec[offset + sum(o * base**i for i, o in enumerate(ops))] = 1.0
+        return vec
 
     def parse(self, text: str) -> tuple:
         """Read the NB201 string, or plain indices ("3,3,3,1,3,2" or "333132")."""

@@ -77,19 +77,37 @@ def test_first_proposals_are_random_then_model_based():
     assert strategy._gp is not None and strategy._fitted_on == 5
 
 
-def test_proposal_maximises_expected_improvement_over_the_candidates():
+@pytest.mark.parametrize("kernel", ["hamming", "matern"])
+def test_proposal_maximises_expected_improvement_over_the_candidates(kernel):
     bench = make_toy_benchmark()
-    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0))
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), kernel=kernel)
     _warm(bench, strategy, 20, np.random.default_rng(1))
     seen = []
     original = strategy._candidates
     strategy._candidates = lambda: seen.append(original()) or seen[-1]
     arch = strategy.ask()
-    keys = [key for key, _ in seen[0]]
-    assert all(key == bench.space.key(a) for key, a in seen[0]) and len(set(keys)) == len(keys)
-    mean, std = strategy._gp.predict(bench.space.encode_many([a for _, a in seen[0]]), return_std=True)
+    candidates = seen[0]
+    assert len(set(candidates)) == len(candidates)
+    if kernel == "hamming":
+        mean, std = strategy._gp.predict(np.array([bench.space.to_decisions(a) for a in candidates]))
+    else:
+        mean, std = strategy._gp.predict(bench.space.encode_many(candidates), return_std=True)
     scores = log_expected_improvement(mean, std, max(strategy._y))
-    assert bench.space.key(arch) == keys[int(np.argmax(scores))]
+    fresh = [i for i, a in enumerate(candidates) if not strategy.is_seen(bench.space.key(a)) or a == arch]
+    assert arch == candidates[max(fresh, key=lambda i: scores[i])]
+
+
+def test_the_hamming_kernel_learns_which_decisions_matter():
+    from algorithms.hamming_gp import HammingGP
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(5, size=(60, 6))
+    y = (X[:, 0] == 3) + 0.5 * (X[:, 2] == 1) + rng.normal(0, 0.05, 60)
+    gp = HammingGP(6).fit(X, y, optimise=True)
+    relevant, irrelevant = gp.weights[[0, 2]], np.delete(gp.weights, [0, 2])
+    assert relevant.min() > 3 * irrelevant.max()
+    mean, std = gp.predict(X[:10])
+    assert np.allclose(mean, y[:10], atol=0.2) and np.all(std < 0.5)
 
 
 def test_bo_beats_random_search_on_the_toy_benchmark():

@@ -23,7 +23,7 @@ def _open(name: str):
 
 
 def _check_runs(bench, budget: int, workers: int = 3):
-    for name in sorted(STRATEGIES):
+    for name in sorted(set(STRATEGIES) - {"zc-warmup"}):  # zc-warmup builds NB201 networks only
         strategy = load_strategy(name)(bench.space, np.random.default_rng(7))
         result = run_loop(bench, strategy, budget, np.random.default_rng(8), workers=workers)
         assert len(result.keys) == budget, name

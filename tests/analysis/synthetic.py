@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from benchlab.analysis.load import run_file
 from benchlab.run.objective_columns import blank_columns
+from benchlab.harness.integrity import METADATA_KEY, seal
 from benchlab.run.schema import SCHEMA
 
 
@@ -51,7 +51,12 @@ def trajectory(benchmark, strategy, seed, quality, queries, rng, *, has_test=Tru
     }
     table = pa.table(columns, schema=SCHEMA)
     meta = {"benchmark": benchmark, "strategy": strategy, "seed": seed, "settings_hash": "synthetic", "status": "ok"}
-    return table.replace_schema_metadata({b"benchlab": json.dumps(meta).encode()})
+    return table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
+
+
+def sealed(table: pa.Table) -> bytes:
+    """The run file the harness would write for `table`: its metadata plus a checksum."""
+    return seal(table, json.loads(table.schema.metadata[METADATA_KEY]))
 
 
 def write_experiment(
@@ -79,7 +84,7 @@ def write_experiment(
                     benchmark, strategy, seed, quality, queries, rng,
                     has_test=benchmark not in no_test, optimum_hits=optimum_hits.get(strategy, 0.0),
                 )
-                pq.write_table(table, path)
+                path.write_bytes(sealed(table))
     manifest = {
         "name": root.name,
         "config": {"seeds": seeds, "budget": {"queries": queries}},

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 
 from benchlab.analysis.load import load_experiment, run_file
 from benchlab.analysis.report import write_report
-from tests.analysis.synthetic import write_experiment
+from tests.analysis.synthetic import sealed, write_experiment
 
 
 def test_one_strategy_one_seed(tmp_path):
@@ -29,7 +29,7 @@ def test_time_budget_only_and_runs_of_different_lengths(tmp_path):
     manifest["budget"] = {"queries": None, "time": 8000.0}
     (root / "manifest.json").write_text(json.dumps(manifest))
     path = run_file(root, "toy/x", "a", 2)
-    pq.write_table(pq.read_table(path).slice(0, 5), path)  # a run that stopped early
+    path.write_bytes(sealed(pq.read_table(path).slice(0, 5)))  # a run that stopped early
     e = load_experiment(root)
     assert e.time_budget == 8000.0 and e.query_budget is None
     write_report(root, quiet=True)

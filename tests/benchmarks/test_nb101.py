@@ -9,6 +9,7 @@ import pytest
 from benchlab.benchmarks import nb101
 from benchlab.benchmarks.base import Observation
 from benchlab.benchmarks.nb101 import NB101Benchmark, open_prefixed, registry_entries
+from benchlab.compat.nasbench.official import metrics_by_hash, metrics_of_row, query_official
 from benchlab.errors import DataError, InvalidArchitectureError, UserError
 from benchlab.spaces.nb101 import Cell, NB101Space, official_module_hash
 from tests.compat.nb101_tables import distinct_cells, isomorphic_variant, random_metrics, write_table
@@ -92,11 +93,11 @@ def test_isomorphic_variants_find_the_same_row(bench, cells):
         assert bench.query(variant, np.random.default_rng(2)) == bench.query(cell, np.random.default_rng(2))
 
 
-def test_raw_cell_caches_start_afresh_at_their_limit(bench, cells, monkeypatch):
-    monkeypatch.setattr(nb101, "_RAW_CACHE_LIMIT", 5)
+def test_raw_cell_caches_start_afresh_at_their_limit(table_path, cells):
+    bench = NB101Benchmark.open(table_path, cache_limit=5)
     rng = np.random.default_rng(0)
     first = [bench.query(cell, rng) for cell in cells[:12]]
-    assert len(bench._raw_rows) <= 5 and len(bench._full_of_cell) <= 5
+    assert len(bench.resolver.rows) <= 5
     again = [bench.query(cell, np.random.default_rng(0)) for cell in cells[:12]]
     assert all(type(o) is Observation for o in first + again) and [o.key for o in again] == [o.key for o in first]
     # a row's observations are made once, whichever raw cell asked first
@@ -109,7 +110,7 @@ def test_an_equal_new_cell_object_is_a_cache_hit(bench, cells, monkeypatch):
     first = bench.query(cells[4], rng)
     copy = Cell(cells[4].matrix.copy(), list(cells[4].ops))
     assert copy is not cells[4]
-    monkeypatch.setattr(bench, "_full_observations_of_new", None)  # a miss would fail here
+    monkeypatch.setattr(bench.resolver, "_first_sighting", None)  # a miss would fail here
     assert bench.query(copy, np.random.default_rng(0)) is first
 
 
@@ -152,7 +153,7 @@ def test_batch_queries_match_single_queries(bench, metrics):
 
 
 def test_query_official_semantics(bench, cells, metrics):
-    data = bench.query_official(cells[1], np.random.default_rng(0), epochs=36, stop_halfway=True)
+    data = query_official(bench, cells[1], np.random.default_rng(0), epochs=36, stop_halfway=True)
     assert set(data) == {
         "module_adjacency", "module_operations", "trainable_parameters", "training_time",
         "train_accuracy", "validation_accuracy", "test_accuracy",
@@ -164,11 +165,11 @@ def test_query_official_semantics(bench, cells, metrics):
     assert np.array_equal(data["module_adjacency"], cells[1].matrix)
     assert data["module_operations"] == list(cells[1].ops)
     with pytest.raises(UserError, match="13 epochs is not in the table; use one of 4, 12, 36, 108"):
-        bench.query_official(cells[1], np.random.default_rng(0), epochs=13)
+        query_official(bench, cells[1], np.random.default_rng(0), epochs=13)
 
 
 def test_metrics_by_hash_has_official_layout(bench, cells, metrics):
-    fixed, computed = bench.metrics_by_hash(official_module_hash(cells[5], None))
+    fixed, computed = metrics_by_hash(bench, official_module_hash(cells[5], None))
     assert fixed["trainable_parameters"] == int(bench.table.params[5])
     assert sorted(computed) == list(EPOCHS)
     assert len(computed[108]) == 2 and len(computed[4]) == 3
@@ -262,7 +263,7 @@ def test_open_maps_the_file_and_computes_nothing_per_cell(tmp_path, table_path, 
     path = write_table(tmp_path / "only108.h5", cells[:10], random_metrics(10, (108,)), epochs=(108,))
     bench = NB101Benchmark.open(path)
     assert all(_memory_mapped(a) for a in (bench.table.valid, bench.table.test, bench.table.keys, bench.table.params))
-    assert bench._means is None and not bench._drawn and not bench._raw_rows and not bench._full_of_cell
+    assert bench._means is None and not any(bench._drawn) and not bench.resolver.rows
     assert pickle.loads(pickle.dumps(bench)).query(cells[3], np.random.default_rng(0)) == bench.query(
         cells[3], np.random.default_rng(0)
     )
@@ -295,7 +296,7 @@ def _check_every_record_round_trips(records, bench):
         slot[(rec.module_hash, rec.epochs)] += 1
         cell = Cell(rec.matrix, rec.ops)
         assert bench.row_of(cell) == row
-        fixed, computed = bench.metrics_of_row(row)
+        fixed, computed = metrics_of_row(bench, row)
         assert np.array_equal(fixed["module_adjacency"], rec.matrix)
         assert fixed["module_operations"] == list(rec.ops)
         assert fixed["trainable_parameters"] == rec.trainable_parameters
@@ -310,7 +311,7 @@ def _check_every_record_round_trips(records, bench):
             f = bench.fidelities.index(rec.epochs // 2 if stop_halfway else rec.epochs)
             assert bench.table.valid[row, f, r] == ev.validation_accuracy
             assert bench.table.cost[row, f, r] == ev.training_time
-        data = bench.query_official(cell, np.random.default_rng(r), rec.epochs)
+        data = query_official(bench, cell, np.random.default_rng(r), rec.epochs)
         assert data["validation_accuracy"] in [p["final_validation_accuracy"] for p in computed[rec.epochs]]
     assert len({h for h, _ in slot}) == len(bench)
 

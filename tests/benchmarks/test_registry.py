@@ -73,3 +73,21 @@ def test_optimum_is_the_best_mean_and_scores_are_higher_is_better(bench):
     means = bench.valid_mean[:, -1]
     assert bench.optimum.valid == np.nanmax(means)
     assert bench.description and bench.metric
+
+
+def test_declared_facts_are_what_the_loaded_benchmark_reports():
+    """`benchlab benchmarks` lists the declared facts without loading; they must not drift."""
+    for name, entry in packaged_entries().items():
+        assert entry.facts is not None, name
+        assert entry.facts() == registry.BenchmarkFacts.of(entry.load()), name
+
+
+def test_opening_a_name_imports_only_its_family():
+    import subprocess
+    import sys
+
+    probe = ("import sys; from benchlab.benchmarks import registry; registry.get_benchmark('nb201/cifar10'); "
+             "print(sorted(m for m in sys.modules if m.startswith('benchlab.benchmarks.')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "benchlab.benchmarks.nb201" in out
+    assert not any(f"benchlab.benchmarks.{family}'" in out for family in ("graph", "fcnet", "hpobench", "nb101"))

@@ -160,3 +160,82 @@ def test_key_of_never_seen_networks(benchmark, pool, table):
     benchmark.pedantic(run, rounds=5, iterations=1)
     baseline = official_per_call([(c.matrix, c.ops) for c in pool], table)
     record(benchmark, len(pool), baseline, target=1)
+
+
+# -- space moves: <= 20 us a call on the full 7-vertex space ---------------------------------------
+MOVES = 1000
+
+
+def _moves_record(benchmark, reference_seconds: float, target_us: float = 20.0) -> None:
+    per_call = benchmark.stats.stats.min / MOVES
+    benchmark.extra_info.update(
+        per_call_us=round(per_call * 1e6, 2), reference_per_call_us=round(reference_seconds * 1e6, 1),
+        speedup=round(reference_seconds / per_call, 1), target_us=target_us,
+    )
+    assert per_call * 1e6 <= target_us
+
+
+def _reference_per_call(move, arguments) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for args in arguments:
+            move(*args)
+        best = min(best, (time.perf_counter() - start) / len(arguments))
+    return best
+
+
+def test_sample_speed(benchmark):
+    from tests.spaces.nb101.reference_moves import reference_sample
+
+    space = NB101Space()
+    rng = np.random.default_rng(0)
+    benchmark.pedantic(lambda: [space.sample(rng) for _ in range(MOVES)], rounds=10, iterations=1)
+    reference = _reference_per_call(lambda: reference_sample(space, rng), [()] * 200)
+    _moves_record(benchmark, reference)
+
+
+def test_mutate_speed(benchmark):
+    """Parents as a search holds them: sampled cells whose keys the space has not computed."""
+    from tests.spaces.nb101.reference_moves import reference_mutate
+
+    space = NB101Space()
+    rng = np.random.default_rng(1)
+    parents = [space.sample(rng) for _ in range(MOVES)]
+    benchmark.pedantic(lambda: [space.mutate(p, rng) for p in parents], setup=None, rounds=10, iterations=1)
+    fresh = NB101Space()  # keys not computed yet, as for the parents above
+    reference = _reference_per_call(lambda p: reference_mutate(fresh, p, rng), [(p,) for p in parents[:200]])
+    _moves_record(benchmark, reference)
+
+
+def test_caches_keyed_by_raw_bytes_with_and_without(benchmark, pool):
+    """The one lookup trick kept in `Cell`: caches are keyed by `Cell._key`, the raw
+    (matrix, ops) as one bytes object, hashed and compared in C. Without it a dict keyed by
+    the Cell calls its Python `__hash__` and `__eq__`. Both on new Cell objects equal to the
+    cached ones, as a search hands them in; the figure with and without is recorded."""
+    fresh = [Cell(c.matrix, c.ops) for c in pool]
+    by_bytes = {c._key: i for i, c in enumerate(pool)}
+    by_cell = {c: i for i, c in enumerate(pool)}
+
+    def with_trick():
+        for cell in fresh:
+            by_bytes[cell._key]
+
+    def without_trick():
+        for cell in fresh:
+            by_cell[cell]
+
+    benchmark.pedantic(with_trick, rounds=50, iterations=5)
+    without = min(timeit_repeat(without_trick, 50)) / len(fresh)
+    with_ = benchmark.stats.stats.min / len(fresh)
+    benchmark.extra_info.update(with_us=round(with_ * 1e6, 3), without_us=round(without * 1e6, 3), ratio=round(without / with_, 1))
+    assert with_ < without
+
+
+def timeit_repeat(run, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times

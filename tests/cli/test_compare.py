@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchlab.cli import main
+from benchlab.harness import storage
 from tests.harness.helpers import TOY, toy_config, write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def test_bad_flags_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
          "hyperparameters = { population_size = 0 }\n",
          "[strategies.evo]: RegularizedEvolution: population_size must be an integer >= 1, got 0"),
         (f'benchmarks = ["{TOY}"]\n[budget]\nqueries = 5\n[strategies.bo]\nname = "bo"\n'
-         'hyperparameters = { kernel = "linear" }\n', "BayesianOptimisation: kernel must be one of 'matern', 'rbf'"),
+         'hyperparameters = { kernel = "linear" }\n', "BayesianOptimisation: kernel must be one of 'hamming', 'matern', 'rbf'"),
         ('benchmarks = ["tests.harness.helpers:toy_with_too_large_a_space"]\n[budget]\nqueries = 5\n'
          '[strategies.rs]\nname = "rs"\n', "benchmark factory tests.harness.helpers:toy_with_too_large_a_space: "
          "benchmark toy-broken (TabularBenchmark) breaks the contract"),
@@ -147,7 +148,7 @@ def test_sigkill_mid_experiment_then_rerun_completes_without_damage(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     files = sorted(out.rglob("*.parquet"))
     assert len(files) == 32 and len({f.relative_to(out) for f in files}) == 32
-    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(".tmp-")]
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name.startswith(storage.TMP_PREFIX)]
     assert not list(out.rglob("*.failed.json"))
     for f in files:  # every file complete and readable
         table = pq.read_table(f)

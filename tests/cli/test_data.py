@@ -125,4 +125,4 @@ def test_download_into_an_impossible_folder(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     args = ["data", "download", "nb101", "--url", "http://127.0.0.1:1/x", "--out", str(tmp_path / "file" / "d"), "--quiet"]
     assert main(args) == 2
-    assert "cannot create the download folder" in capsys.readouterr().err
+    assert "is a file, not a folder" in capsys.readouterr().err

@@ -107,3 +107,15 @@ def write_table(
         fh["metrics"] = metrics
         fh["current_epoch"] = current_epoch
     return path
+
+
+def stack_cells(cells: list[Cell], width: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(num_vertices, adjacency, ops) arrays of cells, as a table stores them (padding ops -3)."""
+    width = width or max(c.num_vertices for c in cells)
+    nv = np.array([c.num_vertices for c in cells], dtype=np.uint8)
+    adj = np.zeros((len(cells), width, width), dtype=np.uint8)
+    ops = np.full((len(cells), width), -3, dtype=np.int8)
+    for i, c in enumerate(cells):
+        adj[i, : c.num_vertices, : c.num_vertices] = c.matrix
+        ops[i, : c.num_vertices] = [LABELS[o] for o in c.ops]
+    return nv, adj, ops

@@ -251,3 +251,35 @@ def test_valid_spec_absent_from_the_file_is_out_of_domain(tmp_path, cells, metri
     with pytest.raises(api.OutOfDomainError, match="is not in the table"):
         nb.query(spec)
     assert nb.get_budget_counters() == (0.0, 0)
+
+
+def test_model_spec_is_lazy_and_a_snapshot():
+    matrix = np.array([[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]])
+    ops = [INPUT, CONV3X3, MAXPOOL3X3, OUTPUT]
+    spec = api.ModelSpec(matrix, ops)
+    assert not {"matrix", "ops", "original_matrix", "valid_spec"} & set(vars(spec))  # nothing pruned or copied yet
+    matrix[0, 2] = 0
+    ops[1] = CONV1X1
+    assert spec.original_matrix[0, 2] == 1 and spec.original_matrix.dtype == matrix.dtype
+    assert spec.original_ops == [INPUT, CONV3X3, MAXPOOL3X3, OUTPUT]
+    assert spec.matrix.tolist() == [[0, 1, 0], [0, 0, 1], [0, 0, 0]] and spec.ops == [INPUT, CONV3X3, OUTPUT]
+    assert spec.valid_spec and spec.hash_spec([CONV3X3, CONV1X1, MAXPOOL3X3]) == official_module_hash(
+        spec.matrix, spec.ops
+    )
+
+
+def test_query_goes_through_the_benchmark_resolver(nasbench, cells, monkeypatch):
+    first = [nasbench.query(spec_of(c))["validation_accuracy"] for c in cells[:5]]
+    assert len(nasbench._bench.resolver.rows) == 5  # each new raw spec was found by the resolver
+    monkeypatch.setattr(nasbench._bench.resolver, "_first_sighting", None)  # a new lookup would fail now
+    again = api.NASBench.query(nasbench, spec_of(cells[2]))
+    assert again["module_operations"] == list(cells[2].ops)
+    assert len(first) == 5
+
+
+def test_an_edited_spec_is_looked_up_as_it_now_is(nasbench, cells):
+    spec = spec_of(cells[0])
+    nasbench.query(spec)
+    other = spec_of(cells[1])
+    spec.matrix, spec.ops = other.matrix, other.ops
+    assert nasbench.query(spec)["module_operations"] == list(cells[1].ops)

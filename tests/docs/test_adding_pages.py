@@ -72,3 +72,17 @@ def test_the_readme_strategy_passes_the_kit():
     namespace = {"__name__": "readme_example"}
     exec(compile(code, "README.md", "exec"), namespace)
     check_strategy(namespace["MySearch"])
+
+
+def test_the_strategy_page_quotes_the_error_a_bad_value_gives(module_dir, tmp_path):
+    from benchlab.errors import ConfigError
+
+    page = (DOCS / "adding-a-strategy.md").read_text()
+    run_page("adding-a-strategy.md", module_dir, tmp_path)
+    experiment = next(code for lang, code in BLOCK.findall(page) if lang == "toml")
+    path = tmp_path / "that-file.toml"
+    path.write_text(experiment.replace("n_initial = 20", "n_initial = 0"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    quoted = " ".join(page.split())  # the page wraps the message over lines
+    assert str(info.value).replace(str(tmp_path) + "/", "") in quoted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -61,12 +62,19 @@ class SlowSearch(RandomSearch):
         return super()._ask()
 
 
+def _in_worker() -> bool:
+    """True in a worker process (the experiment is checked, and strategies built once, in the parent)."""
+    return multiprocessing.parent_process() is not None
+
+
 class KillsItsWorkerOnce(RandomSearch):
-    """The first run that builds this strategy SIGKILLs its own process (a dying worker)."""
+    """The first run that builds this strategy SIGKILLs its own worker process (a dying worker)."""
 
     def __init__(self, space, rng, *, marker: str = ""):
         super().__init__(space, rng)
         self.marker = marker
+        if not _in_worker():
+            return
         try:
             fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
@@ -76,11 +84,12 @@ class KillsItsWorkerOnce(RandomSearch):
 
 
 class AlwaysKillsItsWorker(RandomSearch):
-    """Every run that builds this strategy SIGKILLs its own process."""
+    """Every run that builds this strategy SIGKILLs its own worker process."""
 
     def __init__(self, space, rng):
         super().__init__(space, rng)
-        os.kill(os.getpid(), signal.SIGKILL)
+        if _in_worker():
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_config(path: Path, text: str) -> Path:

@@ -118,10 +118,16 @@ def test_corrupt_or_stray_files_are_redone_or_removed(tmp_path):
     run_experiment(config, out, jobs=1, quiet=True)
     path = out / "runs" / "tests.toy_make_toy_benchmark" / "rs" / "seed-0000.parquet"
     path.write_bytes(path.read_bytes()[:100])  # truncated by hand
-    stray = path.parent / ".tmp-seed-0000.parquet.abc123"
+    stray = path.parent / f"{storage.TMP_PREFIX}seed-0000.parquet.abc_1234~benchlab"
     stray.write_bytes(b"half a file")
+    users_own = [path.parent / ".tmp-notes.txt", out / "sub" / f"{storage.TMP_PREFIX}x.abc_1234~benchlab"]
+    for other in users_own:
+        other.parent.mkdir(exist_ok=True)
+        other.write_text("the user's")
     summary = run_experiment(config, out, jobs=1, quiet=True)
     assert summary.ran == 1 and not stray.exists()
+    assert [p.read_text() for p in users_own] == ["the user's"] * 2
+    assert summary.damaged and summary.damaged[0][0] == path
     assert pq.read_table(path).num_rows == 20
 
 

@@ -240,3 +240,13 @@ def test_converts_inside_a_daemonic_worker(small_file, tmp_path):
 
     with multiprocessing.get_context("fork").Pool(1) as pool:  # Pool workers are daemons
         assert pool.apply(_convert_in_daemon, (small_file[0], tmp_path / "t.h5")) == str(tmp_path / "t.h5")
+
+
+def test_conversion_without_sched_getaffinity(small_file, tmp_path, monkeypatch):
+    """Platforms without os.sched_getaffinity (macOS) count CPUs with os.cpu_count."""
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr(nb101_convert, "_PARALLEL_FROM", 0)  # the parallel path, whatever the size
+    src, _ = small_file
+    serial = read_table(convert_nb101(src, tmp_path / "serial.h5", progress=False, jobs=1))
+    chosen = read_table(convert_nb101(src, tmp_path / "chosen.h5", progress=False))
+    assert all(np.array_equal(a, chosen[0][name], equal_nan=a.dtype.kind == "f") for name, a in serial[0].items())

@@ -75,3 +75,31 @@ def test_decisions_round_trip(space):
 
 def test_ops_are_the_nb201_operations():
     assert OPS == ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+
+
+def test_path_encoding_names_the_op_sequences_of_open_routes():
+    from benchlab.predictors.base import encode_for_prediction
+
+    space = NB201Space(encoding="path")
+    assert space.encoding_size == space.path_size == 4 + 16 + 64
+    # all 3x3 convs: every route is open, one entry per route length (same op sequence)
+    vec = space.encode((3, 3, 3, 3, 3, 3))
+    assert vec.sum() == 3
+    # only the direct edge 3<-0 is open
+    only_direct = space.encode((0, 0, 0, 2, 0, 0))
+    assert only_direct.sum() == 1 and only_direct[:4].tolist() == [0, 1, 0, 0]
+    assert space.encode((0,) * 6).sum() == 0
+    # the default encoding stays the one-hot; predictors ask for the path encoding
+    assert NB201Space().encode((3,) * 6).shape == (30,)
+    assert encode_for_prediction(NB201Space(), [(3,) * 6]).shape == (1, 84)
+    assert encode_for_prediction(NB201Space(), [(3,) * 6], "path+space").shape == (1, 114)
+    with pytest.raises(Exception, match="encoding"):
+        NB201Space(encoding="graph")
+
+
+def test_path_encoding_distinguishes_most_cells():
+    space = NB201Space(encoding="path")
+    rng = np.random.default_rng(0)
+    archs = {space.sample(rng) for _ in range(500)}
+    codes = {space.encode(a).tobytes() for a in archs}
+    assert len(codes) > 0.5 * len(archs)

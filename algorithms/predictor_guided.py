@@ -1,0 +1,122 @@
+"""What BANANAS and NPENAS share: a predictor fitted to every result so far picks the next
+batch of architectures out of a candidate set.
+
+After `n_initial` random architectures, each round fits the predictor (a name from
+`benchlab.predictors.PREDICTORS` with `predictor_params`) on all results, builds candidates
+(the subclass's `_candidates`), scores them with the subclass's `_acquisition`, and queues
+the `batch_size` best; asks hand the queue out one by one, and the next round starts when
+it is empty. Pending architectures (asked, no result yet) are never candidates, so
+parallel workers get distinct proposals; with `dedupe` (on by default) neither are
+evaluated ones. Each round refits from scratch with a fresh draw of the generator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import Interval
+from benchlab.spaces.base import SearchSpace
+
+
+class PredictorGuidedSearch(Strategy):
+    hyperparameter_constraints = {
+        "n_initial": Interval(int, 2),
+        "n_candidates": Interval(int, 1),
+        "batch_size": Interval(int, 1),
+        "predictor": str,  # a registry name or module:Class
+        "predictor_params": [dict, None],
+    }
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        *,
+        n_initial: int,
+        n_candidates: int,
+        batch_size: int,
+        predictor: str,
+        predictor_params: dict | None,
+        dedupe: bool,
+    ):
+        super().__init__(space, rng, dedupe=dedupe)
+        if n_initial < 2 or n_candidates < 1 or batch_size < 1:
+            raise ValueError("need n_initial >= 2, n_candidates >= 1 and batch_size >= 1")
+        from benchlab.predictors import load_predictor
+
+        self.n_initial = int(n_initial)
+        self.n_candidates = int(n_candidates)
+        self.batch_size = int(batch_size)
+        self.predictor = predictor
+        self.predictor_params = predictor_params
+        self._predictor_cls = load_predictor(predictor)
+        self._archs: list = []
+        self._scores: list[float] = []
+        self._pending = PendingKeys()
+        self._queue: list = []  # this round's picks, best last (popped from the end)
+        self.rounds = 0  # predictor fits so far
+
+    # -- for subclasses --------------------------------------------------------------------
+    def _candidates(self) -> list:
+        raise NotImplementedError
+
+    def _acquisition(self, mean: np.ndarray, std: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _excluded(self, key: str) -> bool:
+        return key in self._pending or self.is_seen(key)
+
+    def _best_first(self) -> list:
+        order = np.argsort(-np.asarray(self._scores), kind="stable")
+        return [self._archs[i] for i in order]
+
+    def _add_candidate(self, found: dict, arch) -> None:
+        key = self.key_of(arch)
+        if key not in found and not self._excluded(key):
+            found[key] = arch
+
+    # -- ask/tell --------------------------------------------------------------------------
+    def _ask(self):
+        arch = self._propose()
+        self._pending.add(self.key_of(arch))
+        return arch
+
+    def _propose(self):
+        if len(self._scores) >= self.n_initial:
+            while self._queue:
+                arch = self._queue.pop()
+                if not self._excluded(self.key_of(arch)):
+                    return arch
+            self._new_round()
+            if self._queue:
+                return self._queue.pop()
+        return self._random_unexcluded()
+
+    def _new_round(self) -> None:
+        candidates = self._candidates()
+        if not candidates:
+            return
+        model = self._predictor_cls(self.space, self.rng, **(self.predictor_params or {}))
+        model.fit(model.encode(self._archs), np.asarray(self._scores))
+        mean, std = model.predict(model.encode(candidates))
+        value = self._acquisition(mean, std)
+        best = np.argsort(-value, kind="stable")[: self.batch_size]
+        self._queue = [candidates[i] for i in best[::-1]]
+        self.rounds += 1
+
+    def _random_unexcluded(self, tries: int = 100):
+        for _ in range(tries):
+            arch = self.space.sample(self.rng)
+            if not self._excluded(self.key_of(arch)):
+                return arch
+        return arch  # a (nearly) exhausted space; the dedupe fallback takes over
+
+    def _discard(self, proposal) -> None:
+        self._pending.release(self.key_of(proposal))
+
+    def _tell(self, arch, feedback: Feedback) -> None:
+        self._pending.release(self.key_of(arch))
+        self._archs.append(arch)
+        self._scores.append(float(feedback.valid))
