@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # torch 2.13.0 is pinned for tests: a CPU build that pip resolves without a CUDA download.
 TORCH_TEST_PIN ?= torch==2.13.0
 
-.PHONY: install install-test compare compare-full test test-fast bench bench-peers data clean
+.PHONY: install install-test compare compare-full compare-mo test test-fast bench bench-peers data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ compare: install
 
 compare-full: install
 	$(BIN)/benchlab compare --full
+
+# Multi-objective: accuracy vs parameters and vs latency, true Pareto fronts, hypervolume regret.
+compare-mo: install
+	$(BIN)/benchlab compare benchlab/experiments/multiobjective.toml
 
 test: install-test
 	$(BIN)/python -m pytest -q

@@ -23,12 +23,20 @@ STRATEGIES = {
     "bananas": "algorithms.bananas:Bananas",
     "npenas": "algorithms.npenas:Npenas",
     "zc-warmup": "algorithms.zc_warmup:ZeroCostWarmup",
+    # multi-objective (they also run single-objective experiments, on the validation score)
+    "mo-rs": "algorithms.random_search:RandomSearch",  # random search learns nothing: the same class
+    "nsga2": "algorithms.nsga2:NSGA2",
+    "mo-re": "algorithms.mo_regularized_evolution:MORegularizedEvolution",
+    "parego": "algorithms.parego:ParEGO",
 }
+#: the strategies built for objectives (multiobjective.toml runs them; default.toml the others)
+MULTI_OBJECTIVE = ("mo-rs", "nsga2", "mo-re", "parego")
 
 #: registered strategies the default comparison (`make compare`) leaves out: each of their asks
 #: trains a model ensemble (bananas, npenas) or scores networks in PyTorch (zc-warmup, an
-#: extra), which would take the default comparison from minutes to hours
-NOT_IN_DEFAULT_COMPARISON = frozenset({"bananas", "npenas", "zc-warmup"})
+#: extra), which would take the default comparison from minutes to hours; the multi-objective
+#: strategies belong to multiobjective.toml
+NOT_IN_DEFAULT_COMPARISON = frozenset({"bananas", "npenas", "zc-warmup", *MULTI_OBJECTIVE})
 
 
 def load_strategy(name: str) -> type:

@@ -27,11 +27,21 @@ from benchlab.spaces.base import SearchSpace
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
-    """What a search sees after an evaluation: validation score, cost, fidelity. Nothing else."""
+    """What a search sees after an evaluation: validation score, cost, fidelity and, in
+    multi-objective or constrained experiments, the experiment's objectives and how far the
+    evaluation breaks its constraints. Never a test score.
+
+    `objectives`: the experiment's objectives in the order it names them, each as a loss
+    (lower is better: scores such as `valid` are negated, sizes and times are as recorded);
+    empty in a single-objective experiment. `violation`: 0 when the evaluation meets every
+    constraint, else the sum over constraints of the excess relative to the bound.
+    """
 
     valid: float
     cost: float
     fidelity: int | None = None
+    objectives: tuple = ()
+    violation: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

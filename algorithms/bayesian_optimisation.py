@@ -161,9 +161,11 @@ class BayesianOptimisation(Strategy):
         width = len(space.decision_sizes) if self._hamming else space.encoding_size
         self._X = np.empty((16, width), dtype=np.int64 if self._hamming else float)
         self._y: list[float] = []
+        self._violations: list[float] = []  # constraint violation of each result (0: feasible)
         self._pending = PendingKeys()  # asked, result not yet in
         self._gp: GaussianProcessRegressor | HammingGP | None = None
         self._fitted_on = 0  # number of observations the current GP was fitted on
+        self._fitted_y = None  # ... and the targets it was fitted to
         self._optimised_on = 0  # ... and the last one whose hyperparameters were optimised
         if self._hamming:
             self._hamming_gp = HammingGP(width, max_iter=self.max_iter)
@@ -181,9 +183,22 @@ class BayesianOptimisation(Strategy):
         # learnt relative to it (one hyperparameter fewer makes every fit cheaper)
         return shape + WhiteKernel(1e-1, (1e-6, 1e1))
 
-    def _fit(self) -> GaussianProcessRegressor | HammingGP:
-        n = len(self._y)
-        if self._gp is not None and self._fitted_on == n:
+    def targets(self) -> np.ndarray:
+        """What the GP models and EI improves on, one value per result (higher is better): the
+        observed validation scores; with constraints, feasible first: every infeasible result
+        sits below every feasible one, the more so the larger its violation. Subclasses (ParEGO)
+        override this to model another scalar."""
+        y = np.asarray(self._y)
+        violations = np.asarray(self._violations)
+        if not np.any(violations > 0):
+            return y
+        span = max(float(np.ptp(y)), 1e-12)
+        return np.where(violations > 0, y.min() - span * np.minimum(1.0, 0.1 + violations), y)
+
+    def _fit(self, y: np.ndarray | None = None) -> GaussianProcessRegressor | HammingGP:
+        y = self.targets() if y is None else y
+        n = len(y)
+        if self._gp is not None and self._fitted_on == n and np.array_equal(self._fitted_y, y):
             return self._gp
         # Maximising the marginal likelihood costs ~10 likelihood evaluations; once the data
         # is large, one more point barely moves the optimum, so it is re-optimised only after
@@ -191,10 +206,10 @@ class BayesianOptimisation(Strategy):
         # with the last hyperparameters).
         optimise = self._optimised_on == 0 or n - self._optimised_on >= self.refit_growth * self._optimised_on
         if self._hamming:
-            gp = self._hamming_gp.fit(self._X[:n], np.asarray(self._y), optimise=optimise)
+            gp = self._hamming_gp.fit(self._X[:n], y, optimise=optimise)
             if optimise:
                 self._optimised_on = n
-            self._gp, self._fitted_on = gp, n
+            self._gp, self._fitted_on, self._fitted_y = gp, n, y
             return gp
         gp = GaussianProcessRegressor(
             kernel=self._kernel_init,
@@ -206,11 +221,11 @@ class BayesianOptimisation(Strategy):
         with warnings.catch_warnings():
             # hyperparameters at a bound are expected on small data; the fit is still usable
             warnings.simplefilter("ignore", ConvergenceWarning)
-            gp.fit(self._X[:n], np.asarray(self._y))
+            gp.fit(self._X[:n], y)
         self._kernel_init = gp.kernel_  # warm start for the next fit
         if optimise:
             self._optimised_on = n
-        self._gp, self._fitted_on = gp, n
+        self._gp, self._fitted_on, self._fitted_y = gp, n, y
         return gp
 
     def _lbfgs(self, obj_func, initial_theta, bounds):
@@ -229,7 +244,7 @@ class BayesianOptimisation(Strategy):
         """Distinct candidate architectures (by value; their keys are computed only for the
         few the proposal step looks at, as a key can cost more than scoring)."""
         space, rng = self.space, self.rng
-        order = np.argsort(-np.asarray(self._y), kind="stable")
+        order = np.argsort(-self.targets(), kind="stable")
         parents = [self._archs[i] for i in order[: self.n_parents]]
         found = []
         for i in range(self.n_candidates - self.n_random_candidates):
@@ -249,16 +264,17 @@ class BayesianOptimisation(Strategy):
     def _propose(self):
         if len(self._y) < max(self.n_initial, 2):
             return self._random_unexcluded()
+        y = self.targets()
         candidates = self._candidates()
         # one BLAS thread: these matrices are small, and threads only fight the other runs
         # (and each other) for the cores, which makes a fit many times slower under load
         with _blas_threadpools().limit(limits=1, user_api="blas"):
-            gp = self._fit()
+            gp = self._fit(y)
             if self._hamming:
                 mean, std = gp.predict(np.array([self.space.to_decisions(a) for a in candidates]))
             else:
                 mean, std = gp.predict(self.space.encode_many(candidates), return_std=True)
-        scores = log_expected_improvement(mean, std, max(self._y))
+        scores = log_expected_improvement(mean, std, float(y.max()))
         for i in np.argsort(-scores, kind="stable"):  # the best candidate neither evaluated nor pending
             if not self._excluded(self.key_of(candidates[i])):
                 return candidates[i]
@@ -282,3 +298,4 @@ class BayesianOptimisation(Strategy):
         self._X[n] = self.space.to_decisions(arch) if self._hamming else self.space.encode(arch)
         self._archs.append(arch)
         self._y.append(float(feedback.valid))
+        self._violations.append(float(feedback.violation))

@@ -7,6 +7,7 @@ import numpy as np
 
 from algorithms.base import Feedback, PendingKeys, Strategy
 from algorithms.hyperparameters import check_hyperparameters
+from algorithms.pareto_ranking import selection_key
 from benchlab.spaces.base import SearchSpace
 
 
@@ -29,6 +30,9 @@ class LocalSearch(Strategy):
     dedupe, an unseen neighbour of the best improvement found so far in this neighbourhood
     (evaluated ahead, in case the climb moves there; its result counts then), else a random
     architecture; such results are remembered but do not steer the current step.
+
+    Constraints: feasible first. Results are compared by (-violation, score), so the climb
+    heads for feasible cells and then for the best feasible one.
     """
 
     hyperparameter_constraints = {"first_improvement": bool}
@@ -44,14 +48,14 @@ class LocalSearch(Strategy):
         check_hyperparameters(type(self), locals())
         super().__init__(space, rng, dedupe=dedupe)
         self.first_improvement = bool(first_improvement)
-        self._history: dict[str, float] = {}  # key -> latest observed score
+        self._history: dict[str, tuple] = {}  # key -> latest (-violation, observed score)
         self._pending = PendingKeys()  # asked, result not yet in
         self._start_key: str | None = None  # the random start point, while pending
         self._current: tuple | None = None  # (arch, key, score) being climbed from
         self._queue: list = []  # neighbours not yet asked (popped from the end)
         self._awaiting: set[str] = set()  # neighbours asked, result not yet in
         self._results: dict[str, tuple] = {}  # neighbour key -> (arch, score), in random order
-        self.local_optima: list[tuple] = []  # (arch, score) of every local optimum reached
+        self.local_optima: list[tuple] = []  # (arch, (-violation, score)) of every local optimum reached
 
     # -- ask -------------------------------------------------------------------------------
     def _ask(self):
@@ -108,7 +112,7 @@ class LocalSearch(Strategy):
     def _tell(self, arch, feedback: Feedback) -> None:
         key = self.key_of(arch)
         self._pending.release(key)
-        score = float(feedback.valid)
+        score = selection_key(feedback)
         self._history[key] = score
         if key == self._start_key and self._current is None:
             self._start_key = None

@@ -24,6 +24,9 @@ class RegularizedEvolution(Strategy):
     have arrived is a random sample, so the population fills exactly as the sequential
     algorithm's does. Mutations may return an architecture already evaluated (the published
     algorithm keeps them); `dedupe=True` proposes only unseen ones.
+
+    Constraints: feasible first. While the population holds an infeasible member, a
+    tournament compares (-violation, score): any feasible member beats any infeasible one.
     """
 
     hyperparameter_constraints = {"population_size": Interval(int, 1), "sample_size": Interval(int, 1)}
@@ -44,7 +47,8 @@ class RegularizedEvolution(Strategy):
         # oldest first; parallel lists so a tournament is one vectorised draw
         self._members: deque = deque(maxlen=self.population_size)
         self._scores: deque = deque(maxlen=self.population_size)
-
+        self._violations: deque = deque(maxlen=self.population_size)
+        self._infeasible = 0  # members with a violation: without any, the float fast path
     @property
     def population(self) -> list[tuple]:
         """The current population as (arch, observed validation), oldest first."""
@@ -59,10 +63,18 @@ class RegularizedEvolution(Strategy):
     def _tournament_winner(self):
         drawn = self.rng.integers(len(self._members), size=self.sample_size)
         scores = self._scores
+        if self._infeasible:
+            violations = self._violations
+            best = max(drawn.tolist(), key=lambda i: (-violations[i], scores[i]))
+            return self._members[best]
         best = max(drawn.tolist(), key=scores.__getitem__)  # max keeps the first of equal scores
         return self._members[best]
 
     def _tell(self, arch, feedback: Feedback) -> None:
         # deque(maxlen) drops the oldest member once full: ageing, not the worst dies
+        if len(self._violations) == self.population_size and self._violations[0] > 0:
+            self._infeasible -= 1  # the oldest member, about to die, was infeasible
         self._members.append(arch)
         self._scores.append(float(feedback.valid))
+        self._violations.append(float(feedback.violation))
+        self._infeasible += feedback.violation > 0

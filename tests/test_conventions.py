@@ -52,4 +52,6 @@ def test_the_detector_catches_global_random_state(tmp_path):
 
 
 def test_feedback_to_a_strategy_has_no_test_metric():
-    assert {f.name for f in dataclasses.fields(Feedback)} == {"valid", "cost", "fidelity"}
+    names = {f.name for f in dataclasses.fields(Feedback)}
+    assert names == {"valid", "cost", "fidelity", "objectives", "violation"}
+    assert not any("test" in name for name in names)

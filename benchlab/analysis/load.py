@@ -29,8 +29,9 @@ from benchlab.harness.limits import MAX_SEEDS
 from benchlab.harness.storage import MANIFEST, run_file
 
 
-# Only what the statistics need is decoded; the checksums still cover every column.
-_COLUMNS = ("step", "sim_end", "cost", "valid_regret", "test_regret")
+# Only what the statistics need (and the reported regret column) is decoded; the checksums still
+# cover every column.
+_COLUMNS = ("step", "sim_end", "cost")
 
 _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
 
@@ -50,6 +51,8 @@ class Run:
     sim_end: np.ndarray  # simulated time each evaluation finished (seconds), non-decreasing
     regret: np.ndarray  # the benchmark's reported regret of the incumbent after each evaluation
     cost: np.ndarray  # simulated seconds charged per evaluation
+    #: run facts the harness recorded (multi-objective runs: the final archive, found_feasible)
+    meta: dict = field(default_factory=dict)
 
     @property
     def n_queries(self) -> int:
@@ -153,7 +156,11 @@ def _settings_of(manifest: dict, benchmark: str, strategy: str, seed: int) -> st
 
 
 def _regret_column(info: dict) -> str:
-    """Test regret where the benchmark has a test metric (what a paper reports), else validation regret."""
+    """Test regret where the benchmark has a test metric (what a paper reports), else validation regret;
+    with objectives or constraints, the column the experiment's problem names (hypervolume regret)."""
+    problem = info.get("problem")
+    if isinstance(problem, dict) and problem.get("regret_column"):
+        return str(problem["regret_column"])
     return "test_regret" if info.get("has_test_metric", True) else "valid_regret"
 
 
@@ -196,8 +203,9 @@ def load_experiment(experiment_dir) -> Experiment:
         if has_settings:
             expected["settings_hash"] = _settings_of(manifest, benchmark, strategy, seed)
         try:
-            table, metadata = open_verified(path, expected, columns=_COLUMNS)
-            return "ok", (_parse_run(table, benchmark, strategy, seed, regret_column[benchmark]),
+            column = regret_column[benchmark]
+            table, metadata = open_verified(path, expected, columns=[*_COLUMNS, column])
+            return "ok", (_parse_run(table, metadata, benchmark, strategy, seed, column),
                           results_digest(metadata))
         except (DataError, DamagedRunFile) as exc:
             return "corrupt", str(exc)
@@ -246,13 +254,13 @@ def load_experiment(experiment_dir) -> Experiment:
     )
 
 
-def _parse_run(table: pa.Table, benchmark: str, strategy: str, seed: int, column: str) -> Run:
-    absent = [name for name in _COLUMNS if name not in table.column_names]
+def _parse_run(table: pa.Table, metadata: dict, benchmark: str, strategy: str, seed: int, column: str) -> Run:
+    absent = [name for name in (*_COLUMNS, column) if name not in table.column_names]
     if absent:
         raise DataError(f"no column(s) {', '.join(absent)}; not a benchlab trajectory file")
     if table.num_rows == 0:
         raise DataError("no evaluations")
-    columns = {name: table.column(name).to_numpy() for name in _COLUMNS}
+    columns = {name: table.column(name).to_numpy() for name in (*_COLUMNS, column)}
     order = np.argsort(columns["step"], kind="stable")
     regret = columns[column].astype(float)[order]
     sim_end = columns["sim_end"].astype(float)[order]
@@ -267,6 +275,7 @@ def _parse_run(table: pa.Table, benchmark: str, strategy: str, seed: int, column
         sim_end=sim_end,
         regret=regret,
         cost=columns["cost"].astype(float)[order],
+        meta=metadata,
     )
 
 

@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlab.analysis import performance, plots, ranks
+from benchlab.analysis import mo_plots, multiobjective, performance, plots, ranks
 from benchlab.analysis.load import Experiment, load_experiment
+from benchlab.analysis.mo_sections import MO_NOTE, VERDICT_NOTE, multiobjective_sections, problems_table
+from benchlab.analysis.verdict import verdict_table
 from benchlab.analysis.report_files import REPORT_FOLDERS, check_report_targets
 from benchlab.harness.lock import ExperimentLock
 from benchlab.harness.storage import remove_stray_temporaries, slug, write_atomic
@@ -36,8 +38,12 @@ REGRET_WHY = {
     "test_regret": "test regret: the benchmark records a held-out test metric, which is what a paper reports "
     "(strategies only ever see validation scores)",
     "valid_regret": "validation regret: the benchmark records no separate test metric",
+    "hv_regret": "hypervolume regret: the table's true front's hypervolume minus that of the run's archive "
+    "(normalised objectives; reference point in the manifest)",
+    "test_hv_regret": "test-side hypervolume regret: the archive chosen on validation, measured with test scores "
+    "against the table's test-side front",
 }
-ANALYSIS_PACKAGES = ("benchlab", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "autorank")
+ANALYSIS_PACKAGES = ("benchlab", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "autorank", "moocore")
 
 
 @dataclass
@@ -60,6 +66,9 @@ class ReportData:
     friedman: ranks.FriedmanResult
     blocks_note: str
     alpha: float = 0.05  # significance level of the pairwise tests and the CD diagram
+    verdict: pd.DataFrame = field(default_factory=pd.DataFrame)
+    igd: pd.DataFrame = field(default_factory=pd.DataFrame)  # multi-objective: IGD+ of the final archives
+    feasibility: pd.DataFrame = field(default_factory=pd.DataFrame)  # constrained: runs that found a feasible cell
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preface: list[tuple[str, object]] = field(default_factory=list)  # extra sections shown first
@@ -105,6 +114,9 @@ def compute(experiment: Experiment, *, alpha: float = 0.05, figures: bool = True
         blocks_note=blocks_note,
         alpha=alpha,
     )
+    data.verdict = verdict_table(experiment, data.pairwise)
+    data.igd = multiobjective.igd_table(experiment)
+    data.feasibility = multiobjective.feasibility_table(experiment)
     if figures:
         data.figures = _figures(experiment, blocks, alpha, data.notes)
     return data
@@ -122,7 +134,13 @@ def _figures(experiment: Experiment, blocks: pd.DataFrame, alpha: float, notes: 
         time_label = "simulated time (s)" if experiment.benchmark_info(b).get("has_time_cost", True) else \
             "simulated time (1 unit per query: no recorded training times)"
         fig = plots.benchmark_figure(b, label, time_grid, time_runs, query_grid, query_runs, palette, time_label)
-        out.append(_render(fig, f"regret_{slug(b)}", f"{b}: {label} of the incumbent vs simulated time and queries"))
+        out.append(_render(fig, f"regret_{slug(b)}", f"{b}: {label} of the {'archive' if 'hv' in label else 'incumbent'} vs simulated time and queries"))
+        problem = multiobjective.problem_of(experiment, b)
+        if len(problem.get("objectives", ())) == 2:
+            fig = mo_plots.attainment_figure(b, problem["objectives"], problem["directions"], problem["front"],
+                                             multiobjective.attainment(experiment, b), palette)
+            out.append(_render(fig, f"attainment_{slug(b)}",
+                               f"{b}: median attainment surfaces of the final archives over the table's true front"))
     iqm_curves = performance.normalised_iqm_over_queries(experiment, grid, by_key)
     out.append(_render(plots.normalised_iqm_figure(iqm_curves, palette), "normalised_iqm",
                        "IQM of normalised regret across benchmarks, 95% stratified-bootstrap band"))
@@ -253,24 +271,12 @@ def _sections(data: ReportData):
         f"budget {json.dumps(budget, sort_keys=True)}; started {m.get('started', 'n/a')}, finished {m.get('finished', 'n/a')}."
     )
     yield from data.preface
-    yield "p", BAND_NOTE
-    yield "p", (
-        "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
-        f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
-        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, Holm-corrected over all pairs of "
-        f"strategies on the same benchmark, alpha={data.alpha}; effect size: Vargha-Delaney "
-        "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
-        "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
-        "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
-    )
-    yield "p", _protocol_note(m)
-    yield "h2", "Benchmarks"
-    yield "table", _benchmarks_table(e)
-    yield "h2", "Strategies"
-    yield "table", _strategies_table(e)
+    yield "h2", "Verdict"
+    yield "table", data.verdict
+    yield "p", VERDICT_NOTE
     yield "h2", "Across benchmarks"
     for figure in data.figures:
-        if not figure.name.startswith("regret_"):
+        if not figure.name.startswith(("regret_", "attainment_")):
             yield "figure", figure
     yield "table", data.rank_table
     f = data.friedman
@@ -300,6 +306,26 @@ def _sections(data: ReportData):
         pairs = data.pairwise[data.pairwise.benchmark == b].drop(columns="benchmark")
         yield "h3", "Pairwise comparisons (Mann-Whitney U, Holm)"
         yield "table", pairs
+        yield from multiobjective_sections(data, b)
+    yield "h2", "Methods"
+    yield "p", BAND_NOTE
+    yield "p", (
+        "Final performance is the regret of each run's incumbent at the end of the budget and at fixed fractions of it "
+        f"(budget axis: {performance.budget_axis(e)}); ci_low/ci_high bound a 95% BCa bootstrap interval of the "
+        "mean. Pairwise tests: two-sided Mann-Whitney U on final regret, Holm-corrected over all pairs of "
+        f"strategies on the same benchmark, alpha={data.alpha}; effect size: Vargha-Delaney "
+        "A12 given as the probability that a run of A ends with lower regret than a run of B. Success: regret <= 1e-9. "
+        "ERT as in COCO: effort of all runs until they reach the target (or their budget end) divided by the number "
+        "of runs that reached it; targets are 10% and 1% of each benchmark's worst recorded regret, and the optimum."
+    )
+    yield "p", _protocol_note(m)
+    if any(multiobjective.problem_of(e, b) for b in e.benchmarks):
+        yield "p", MO_NOTE
+        yield "table", problems_table(e)
+    yield "h2", "Benchmarks"
+    yield "table", _benchmarks_table(e)
+    yield "h2", "Strategies"
+    yield "table", _strategies_table(e)
     yield "h2", "Reproducibility"
     yield "p", (f"Results checksum (sha256 over the reproducible columns of all {len(e.file_checksums)} run files, "
                 f"each listed in tables/run_files.csv; wall-clock columns are left out, so identical experiments "
@@ -380,7 +406,11 @@ def write_data(data: ReportData, out_dir: Path) -> Path:
         write_atomic(out_dir / "figures" / f"{figure.name}.svg", figure.svg)
     files = pd.DataFrame(sorted(data.experiment.file_checksums.items()), columns=["run_file", "sha256"])
     tables = {"final": data.final, "ert": data.ert, "pairwise": data.pairwise, "ranks": data.rank_table,
-              "run_files": files}
+              "verdict": data.verdict, "run_files": files}
+    if len(data.igd):
+        tables["igd_plus"] = data.igd
+    if len(data.feasibility):
+        tables["feasibility"] = data.feasibility
     for name, frame in tables.items():
         write_atomic(out_dir / "tables" / f"{name}.csv", frame.to_csv(index=False).encode())
     write_atomic(out_dir / "report.md", _markdown(data).encode())

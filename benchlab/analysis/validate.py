@@ -23,6 +23,7 @@ from benchlab.errors import ConfigError, UserError
 from benchlab.harness.storage import run_file
 
 DEFAULT_AGAINST = ("rs", "re", "reinforce", "bo")
+DEFAULT_MO_AGAINST = ("mo-rs", "nsga2", "mo-re")  # for experiments that name objectives
 DEFAULT_OUT = Path("reports") / "validate"
 
 
@@ -126,7 +127,8 @@ def format_verdicts(v: Validation, experiment: Experiment) -> str:
 def validate(
     target: str,
     *,
-    against=DEFAULT_AGAINST,
+    against=None,
+    config_path=None,
     benchmarks=None,
     seeds: int | None = None,
     budget_queries: int | None = None,
@@ -153,13 +155,19 @@ def validate(
     from benchlab.testing import check_strategy
 
     check_strategy(load_strategy(target))
-    against = tuple(against)
+    if config_path is not None:
+        from benchlab.harness.config import _objective_sets, _read_toml
+
+        multiobjective = any(_objective_sets(_read_toml(Path(config_path)).get("objectives"), Path(config_path)))
+    else:
+        multiobjective = False
+    against = tuple(against) if against is not None else (DEFAULT_MO_AGAINST if multiobjective else DEFAULT_AGAINST)
     if not against:
         raise ConfigError("--against needs at least one baseline, e.g. rs,re,reinforce,bo")
     if not 0 < alpha < 1:
         raise ConfigError(f"alpha must be between 0 and 1, got {alpha}")
     config = load_config(
-        None, name="validate", benchmarks=benchmarks, strategies=list(against), user_strategies=[target],
+        config_path, name="validate", benchmarks=benchmarks, strategies=list(against), user_strategies=[target],
         seeds=seeds, budget_queries=budget_queries,
     )
     label = next(lab for lab, spec in config.strategies.items() if spec.target == target and lab not in against)

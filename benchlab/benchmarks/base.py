@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from benchlab.benchmarks.objectives import Objective, declare
 from benchlab.spaces.base import SearchSpace
 
 NAN = math.nan
@@ -37,6 +38,19 @@ class Observation(NamedTuple):
     repeat: int  # which recorded repeat was drawn
     train: float = NAN
     params: float = NAN
+    # appended for multi-objective experiments; read them through `Objective.field`
+    latency: float = NAN  # inference latency (seconds); per cell
+    precision: float = NAN  # validation precision of the repeat
+    f1: float = NAN  # validation F1 of the repeat
+
+
+def observed(obs: Observation, field: str) -> float:
+    """`obs.<field>`, NaN for a field a short tuple lacks (fast paths may build Observations
+    from the leading fields only with tuple.__new__)."""
+    try:
+        return getattr(obs, field)
+    except IndexError:
+        return NAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,39 @@ class Benchmark(ABC):
     #: what `valid` / `test` are, e.g. "accuracy (fraction)" or "negative validation MSE"
     metric: str = "accuracy"
     description: str = ""
+
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        """What the benchmark records per cell (benchlab.benchmarks.objectives); by default the
+        validation score and, where there is one, the report-only test score."""
+        names = ("valid", "test") if self.has_test_metric else ("valid",)
+        return declare(*names, units={"valid": self.metric})
+
+    def objective(self, name: str) -> Objective:
+        """The declared objective `name`; a clear error naming the declared ones otherwise."""
+        from benchlab.errors import UnknownNameError
+
+        for objective in self.objectives:
+            if objective.name == name:
+                return objective
+        raise UnknownNameError(
+            f"{self.name} has no objective {name!r}; it records {', '.join(o.name for o in self.objectives)}"
+        )
+
+    def objective_means(self, names) -> np.ndarray:
+        """(cells, len(names)) repeat-means of the named objectives at the full budget, in row order."""
+        for name in names:
+            self.objective(name)
+        return np.stack([self._objective_column(name) for name in names], axis=1)
+
+    def _objective_column(self, name: str) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} cannot list every cell's {name}; it serves no table")
+
+    def pareto_front(self, names):
+        """The exact Pareto front of the named objectives over every cell's repeat-mean (cached)."""
+        from benchlab.pareto.front import front_of
+
+        return front_of(self, tuple(names))
 
     @property
     def max_fidelity(self):

@@ -18,6 +18,7 @@ from benchlab.benchmarks._package_tables import (
     read_packaged_pickle,
     unknown_dataset,
 )
+from benchlab.benchmarks.objectives import declare
 from benchlab.benchmarks.registry import BenchmarkFacts
 from benchlab.benchmarks.table import Table
 from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphSpace
@@ -52,6 +53,7 @@ def build_table(dataset: str) -> Table:
         valid=column("valid_perf")[:, None, None],
         test=column("perf")[:, None, None],
         params=np.round(column("para") * 1e6),  # recorded in millions
+        latency=column("latency"),
         cost=None,  # no training time recorded: one unit per query
         fidelities=(0,),  # one unnamed budget (served as fidelity None)
         meta={
@@ -96,6 +98,7 @@ def facts(dataset: str) -> BenchmarkFacts:
         fidelities=(None,),
         has_time_cost=False,
         has_test_metric=True,
+        objectives=declare("valid", "test", "params", "latency", units={"valid": f"validation {_score(dataset)} (fraction)"}),
     )
 
 

@@ -26,6 +26,7 @@ FAMILY = GridFamily(
     make_space=make_space,
     valid_field="val_acc",
     valid_sign=1.0,  # already a fraction
+    scores={"precision": "val_precision", "f1": "val_f1"},
     seeds=5,
     fidelity=None,
     metric="validation accuracy (fraction)",

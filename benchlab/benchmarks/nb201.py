@@ -20,6 +20,7 @@ FAMILY = GridFamily(
     valid_sign=1.0,
     valid_percent=True,  # recorded in percent
     params_scale=1e6,  # model size in millions of parameters
+    latency=True,
     # The package repeats the model size in each seed's record, and for 150 cells the first
     # and third seeds' records carry another cell's size (one conv edge more or fewer);
     # the second seed's record holds every cell's own size (the parameter count of the

@@ -38,12 +38,14 @@ class BenchmarkFacts:
     fidelities: tuple
     has_time_cost: bool
     has_test_metric: bool
+    objectives: tuple = ()  # the benchmark's Objective declarations (empty: not known without a load)
 
     @classmethod
     def of(cls, bench: Benchmark) -> "BenchmarkFacts":
         """The same facts read from a loaded benchmark."""
         size = bench.space.size if bench.space.size is not None else len(bench)
-        return cls(size, bench.n_repeats, bench.metric, tuple(bench.fidelities), bench.has_time_cost, bench.has_test_metric)
+        return cls(size, bench.n_repeats, bench.metric, tuple(bench.fidelities), bench.has_time_cost, bench.has_test_metric,
+                   tuple(bench.objectives))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """One storage layout for every tabular benchmark (in the spirit of Syne Tune's blackbox repository).
 
 A `Table` holds, for n architectures, F fidelities and R repeats, dense float arrays
-`valid`, `test`, `cost` and `train` of shape (n, F, R) with NaN where a repeat does not exist,
-plus `params` (n,) and the canonical `keys` (n,). Each benchmark's conversion module turns
+`valid`, `test`, `cost`, `train`, `precision` and `f1` of shape (n, F, R) with NaN where a
+repeat does not exist, per-cell `params` and `latency` (n,), and the canonical `keys` (n,).
+Each benchmark's conversion module turns
 its source format into a Table once; the Table is cached as an uncompressed `.npz` (no
 pickled objects) so that loading takes milliseconds. The file carries the checksum of its
 contents, verified on every load, so a damaged or edited cache is found, never served.
@@ -23,7 +24,8 @@ from benchlab.errors import DataError
 from benchlab.io.atomic import AtomicTarget
 
 FORMAT_VERSION = 1
-_ARRAYS = ("valid", "test", "cost", "train")
+_ARRAYS = ("valid", "test", "cost", "train", "precision", "f1")
+_CELL_ARRAYS = ("params", "latency")  # one value per architecture
 
 
 @dataclass
@@ -35,6 +37,9 @@ class Table:
     cost: np.ndarray | None = None  # seconds; None: every query costs one unit
     train: np.ndarray | None = None
     params: np.ndarray | None = None  # (n,)
+    latency: np.ndarray | None = None  # (n,) seconds
+    precision: np.ndarray | None = None
+    f1: np.ndarray | None = None
     meta: dict = field(default_factory=dict)  # source, version, units; JSON-serialisable
 
     def __post_init__(self) -> None:
@@ -70,7 +75,7 @@ class Table:
     def checksum(self) -> str:
         digest = hashlib.sha256()
         digest.update("\n".join(self.keys.tolist()).encode())
-        for name in _ARRAYS + ("params",):
+        for name in _ARRAYS + _CELL_ARRAYS:
             arr = getattr(self, name)
             if arr is not None:
                 digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
@@ -81,7 +86,7 @@ class Table:
         """Write atomically: a temporary file in the same folder, renamed when complete."""
         path = Path(path)
         arrays = {"keys": self.keys, "fidelities": np.asarray(self.fidelities, dtype=np.int64)}
-        for name in _ARRAYS + ("params",):
+        for name in _ARRAYS + _CELL_ARRAYS:
             arr = getattr(self, name)
             if arr is not None:
                 arrays[name] = arr
@@ -101,7 +106,7 @@ class Table:
                         f"{path}: table format {meta.get('format_version')} is not {FORMAT_VERSION}; "
                         "delete the file and it is rebuilt"
                     )
-                kwargs = {name: data[name] for name in _ARRAYS + ("params",) if name in data.files}
+                kwargs = {name: data[name] for name in _ARRAYS + _CELL_ARRAYS if name in data.files}
                 table = cls(
                     keys=data["keys"],
                     fidelities=tuple(int(f) for f in data["fidelities"]),

@@ -14,6 +14,7 @@ from collections.abc import Hashable
 import numpy as np
 
 from benchlab.benchmarks.base import Benchmark, MeanMetrics, Observation, Optimum
+from benchlab.benchmarks.objectives import Objective, declare
 from benchlab.benchmarks.table import Table
 from benchlab.draws import index_from_raw, raw_source
 from benchlab.errors import InvalidArchitectureError, UserError
@@ -124,9 +125,15 @@ class TabularBenchmark(Benchmark):
                 self._runs = self.table.runs()
             key, fidelity = self._keys[row], self.fidelities[f]
             params = self._params[row] if self._params is not None else math.nan
+            t = self.table
+            latency = float(t.latency[row]) if t.latency is not None else math.nan
+            precision = t.precision[row, f].tolist() if t.precision is not None else None
+            f1 = t.f1[row, f].tolist() if t.f1 is not None else None
             observations = tuple(
                 [
-                    Observation(key, valid, test, cost, fidelity, r, train, params)
+                    Observation(key, valid, test, cost, fidelity, r, train, params, latency,
+                                precision[r] if precision is not None else math.nan,
+                                f1[r] if f1 is not None else math.nan)
                     for r, (valid, test, cost, train) in enumerate(self._runs[f][row].tolist())
                     if valid == valid  # NaN: no such repeat (they come after the present ones)
                 ]
@@ -154,6 +161,37 @@ class TabularBenchmark(Benchmark):
     @property
     def optimum(self) -> Optimum:
         return self._optimum
+
+    # -- objectives ------------------------------------------------------------------
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        """Declared from the table's columns: every recorded quantity is an objective."""
+        t = self.table
+        present = {
+            "valid": True,
+            "test": self.has_test_metric,
+            "params": t.params is not None,
+            "latency": t.latency is not None,
+            "train_time": self.has_time_cost,
+            "precision": t.precision is not None,
+            "f1": t.f1 is not None,
+            "train": t.train is not None and not np.all(np.isnan(t.train)),
+        }
+        return declare(*(name for name, there in present.items() if there),
+                       units={"valid": self.metric})
+
+    def _objective_column(self, name: str) -> np.ndarray:
+        full = len(self.fidelities) - 1
+        t = self.table
+        if name == "valid":
+            return self.valid_mean[:, full]
+        if name == "test":
+            return self.test_mean[:, full]
+        if name in ("params", "latency"):
+            return np.asarray(getattr(t, name), dtype=float)
+        source = {"train_time": t.cost, "precision": t.precision, "f1": t.f1, "train": t.train}[name]
+        with np.errstate(all="ignore"):
+            return _nanmean(source[:, full])
 
     def data_checksum(self) -> str:
         if self._checksum is None:

@@ -3,8 +3,9 @@
     benchlab benchmarks [PREFIX]
 
 One row per benchmark: size of the space, repeats, metric, fidelities, whether queries
-cost recorded training time, whether there is a test metric, whether its data is present
-here and, when it is not, the one command that gets it.
+cost recorded training time, whether there is a test metric, its objectives (name and
+direction; `*` marks report-only ones), whether its data is present here and, when it is
+not, the one command that gets it.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def benchmark_rows(prefix: str = "") -> list[dict]:
         if not name.startswith(prefix):
             continue
         row = {"name": name, "space size": "-", "repeats": "-", "metric": "-", "fidelities": "-",
-               "time cost": "-", "test metric": "-", "data": "no", "get it with": entry.get_command}
+               "time cost": "-", "test metric": "-", "objectives": "-", "data": "no", "get it with": entry.get_command}
         if entry.data_present():
             try:
                 facts = entry.facts() if entry.facts else registry.BenchmarkFacts.of(registry.get_benchmark(name))
@@ -53,9 +54,16 @@ def _describe(facts: registry.BenchmarkFacts) -> dict:
         "fidelities": ", ".join("full" if f is None else str(f) for f in facts.fidelities),
         "time cost": "yes" if facts.has_time_cost else "no (1/query)",
         "test metric": "yes" if facts.has_test_metric else "no",
+        "objectives": " ".join(_objective_label(o) for o in facts.objectives) or "-",
         "data": "yes",
         "get it with": "",
     }
+
+
+def _objective_label(objective) -> str:
+    """`valid+` (maximised), `params-` (minimised), `train` (no direction), `test+*` (report only)."""
+    mark = {"max": "+", "min": "-"}.get(objective.direction, "")
+    return f"{objective.name}{mark}{'' if objective.visible else '*'}"
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@
     benchlab query graph/cora '0,0,1,2|gcn,gat,sage,skip'
     benchlab query nb101 ADJ|OPS --fidelity 36
 
-Prints every recorded repeat (validation, test, cost), their means and the optimum.
+Prints every recorded repeat with every objective the benchmark declares (validation, test,
+parameters, latency, training time, ...), their means and the optimum.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import statistics
 
 from benchlab.benchmarks import registry
+from benchlab.benchmarks.base import observed
 from benchlab.cli.text import format_table
 from benchlab.errors import UserError
 
@@ -48,23 +50,33 @@ def _query(args: argparse.Namespace) -> int:
     fidelity = _parse_fidelity(bench, args.fidelity)
     observations = bench.repeats(arch, fidelity)
     means = bench.means(arch, fidelity)
-    cost_unit = "cost (s)" if bench.has_time_cost else "cost (queries)"
-    header = ["repeat", "valid"] + (["test"] if bench.has_test_metric else []) + [cost_unit]
-    rows = [(str(o.repeat), o.valid, o.test, o.cost) for o in observations]
-    mean_cost = statistics.fmean(o.cost for o in observations) if observations else math.nan
-    rows.append(("mean", means.valid, means.test, mean_cost))
-    table = [
-        [repeat, f"{valid:.6g}"] + ([f"{test:.6g}"] if bench.has_test_metric else []) + [f"{cost:.6g}"]
-        for repeat, valid, test, cost in rows
-    ]
     shown_fidelity = observations[0].fidelity if observations else fidelity
-    params = observations[0].params if observations else math.nan
     print(f"benchmark  {bench.name}  ({bench.metric}; higher is better)")
     print(f"arch       {bench.space.format(arch)}")
     print(f"key        {bench.space.key(arch)}")
     print(f"fidelity   {'full' if shown_fidelity is None else shown_fidelity}")
-    if not math.isnan(params):
-        print(f"params     {params:,.0f}")
-    print(format_table(header, table, align="right"))
+    print("objectives " + "; ".join(o.describe() for o in bench.objectives))
+    header, rows = objective_table(bench, observations, means)
+    print(format_table(header, rows, align="right"))
     print(f"optimum    valid {bench.optimum.valid:.6g}" + (f", test {bench.optimum.test:.6g}" if bench.has_test_metric else ""))
     return 0
+
+
+def objective_table(bench, observations, means) -> tuple[list[str], list[list[str]]]:
+    """One row per repeat and a mean row; a column per declared objective, then the charged cost."""
+    columns = {"repeat": [str(o.repeat) for o in observations] + ["mean"]}
+    for objective in bench.objectives:
+        values = [observed(o, objective.field) for o in observations]
+        if objective.name == "valid":
+            mean = means.valid
+        elif objective.name == "test":
+            mean = means.test
+        else:
+            mean = statistics.fmean(values) if values else math.nan
+        columns[objective.name] = values + [mean]
+    if not bench.has_time_cost:
+        columns["cost (queries)"] = [o.cost for o in observations] + [
+            statistics.fmean(o.cost for o in observations) if observations else math.nan]
+    header = list(columns)
+    cells = [[v if isinstance(v, str) else f"{v:.6g}" for v in column] for column in columns.values()]
+    return header, [list(row) for row in zip(*cells)]

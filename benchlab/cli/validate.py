@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     p.add_argument("--against", type=names, default=None, metavar="NAMES",
                    help="comma-separated baselines (default: rs,re,reinforce,bo)")
     p.add_argument("--benchmarks", type=names, metavar="NAMES", help="comma-separated benchmark names")
+    p.add_argument("--config", metavar="FILE", help="experiment file whose benchmarks, objectives and constraints "
+                   "to use (default: the shipped default experiment); with objectives the baselines default "
+                   "to mo-rs,nsga2,mo-re and the verdict is on hypervolume regret")
     p.add_argument("--seeds", type=int, metavar="N", help="seeded repeats per benchmark and strategy")
     p.add_argument("--budget-queries", type=int, metavar="Q", help="evaluations per run")
     p.add_argument("--out", type=Path, metavar="DIR", help="experiment folder (default: reports/validate)")
@@ -32,7 +35,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchlab.analysis.validate import DEFAULT_AGAINST, format_verdicts, validate
+    from benchlab.analysis.validate import format_verdicts, validate
 
     if ":" not in args.strategy:
         raise ConfigError(f"the strategy is written module:Class (e.g. my_pkg.search:MySearch), got {args.strategy!r}")
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--against needs at least one baseline, e.g. rs,re,reinforce,bo")
     result, experiment = validate(
         args.strategy,
-        against=args.against or DEFAULT_AGAINST,
+        against=args.against,
+        config_path=args.config,
         benchmarks=args.benchmarks,
         seeds=args.seeds,
         budget_queries=args.budget_queries,

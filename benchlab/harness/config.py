@@ -25,12 +25,14 @@ from benchlab.harness import limits, protocols
 from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, open_checked, shipped_benchmarks, try_open
 from benchlab.harness.strategy_build import check_builds
 from benchlab.run import observation as observations
+from benchlab.pareto.constraints import parse_constraints
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "default.toml"
 
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
-             "requery", "charge_strategy_time", "observation", "protocol", "run_timeout"}
+             "requery", "charge_strategy_time", "observation", "protocol", "run_timeout", "objectives",
+             "constraints"}
 _STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -78,6 +80,16 @@ class ExperimentConfig:
     observation: str = observations.DEFAULT  # what a query returns (benchlab/run/observation.py)
     protocol: str | None = None  # a named protocol of benchlab/harness/protocols.py
     run_timeout: float | None = None  # wall-clock seconds per run before it is recorded as failed
+    #: label -> (benchmark name, objectives); a label is the benchmark's name unless the
+    #: experiment names several objective sets ("nb201/cifar10 valid-vs-params")
+    problems: dict = field(default_factory=dict)
+    constraints: tuple = ()  # (name, op, bound) for every benchmark
+
+    def source_of(self, label: str) -> str:
+        return self.problems.get(label, (label, ()))[0]
+
+    def objectives_of(self, label: str) -> tuple:
+        return tuple(self.problems.get(label, (label, ()))[1])
 
     def as_dict(self) -> dict:
         return {
@@ -94,6 +106,9 @@ class ExperimentConfig:
             "protocol": protocols.get(self.protocol).as_dict() if self.protocol else None,
             "source": self.source,
             "run_timeout": self.run_timeout,
+            **({"objectives": {label: list(objs) for label, (_, objs) in self.problems.items()}}
+               if any(objs for _, objs in self.problems.values()) else {}),
+            **({"constraints": [f"{n} {op} {b:g}" for n, op, b in self.constraints]} if self.constraints else {}),
         }
 
     @property
@@ -205,11 +220,14 @@ def load_config(
         check_builds(cls, spec, resolved, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
+    objective_sets = _objective_sets(raw.get("objectives"), source)
+    constraints = parse_constraints(raw["constraints"], str(source)) if "constraints" in raw else ()
+    problems = _problems(resolved, objective_sets, constraints, source)
 
     return ExperimentConfig(
         name=exp_name,
         seed=exp_seed,
-        benchmarks=tuple(resolved),
+        benchmarks=tuple(problems),
         strategies=specs,
         seeds=n_seeds,
         budget=budget,
@@ -221,6 +239,8 @@ def load_config(
         observation=mode,
         protocol=protocol.name if protocol else None,
         run_timeout=timeout,
+        problems=problems,
+        constraints=tuple(c.as_tuple() for c in constraints),
     )
 
 
@@ -377,4 +397,33 @@ def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, not
     for name in resolved:  # keep the first of duplicates
         if name not in out:
             out.append(name)
+    return out
+
+
+def _objective_sets(value, source: Path) -> tuple[tuple[str, ...], ...]:
+    """`objectives = ["valid", "params"]`, or a list of such lists (one problem each); () for none."""
+    if value is None:
+        return ((),)
+    example = 'objectives = ["valid", "params"] or [["valid", "params"], ["valid", "latency"]]'
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return (tuple(value),)
+    if isinstance(value, list) and value and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value):
+        return tuple(tuple(v) for v in value)
+    raise ConfigError(f"{source}: objectives must be a list of two or three names, e.g. {example}")
+
+
+def _problems(benchmarks: list[str], objective_sets, constraints, source: Path) -> dict:
+    """label -> (benchmark, objectives), each checked against its benchmark's table."""
+    from benchlab.harness.problems import problem_for
+
+    out = {}
+    for name in benchmarks:
+        for objectives in objective_sets:
+            if objectives or constraints:
+                try:
+                    problem_for(name, objectives, tuple(c.as_tuple() for c in constraints))
+                except ConfigError as exc:
+                    raise ConfigError(f"{source}: {exc}") from None
+            label = name if len(objective_sets) == 1 else f"{name} {'-vs-'.join(objectives)}"
+            out[label] = (name, objectives)
     return out

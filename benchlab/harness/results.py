@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 from benchlab.harness import storage
 from benchlab.harness.config import ExperimentConfig
 
-_FINAL_COLUMNS = ["step", "sim_end", "valid_regret", "test_regret"]
-_METRIC_NAMES = {"test_regret": "test regret", "valid_regret": "validation regret"}
+_FINAL_COLUMNS = ["step", "sim_end", "valid_regret", "test_regret", "hv_regret", "test_hv_regret"]
+_METRIC_NAMES = {"test_regret": "test regret", "valid_regret": "validation regret",
+                 "hv_regret": "hypervolume regret", "test_hv_regret": "test-side hypervolume regret"}
 
 
 def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame:
@@ -25,9 +26,10 @@ def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame
                 path = storage.run_file(out_dir, bench, label, seed)
                 if not path.exists():
                     continue
-                table = pq.read_table(path, columns=_FINAL_COLUMNS)
+                present = set(pq.read_schema(path).names)  # files from before hypervolume columns lack them
+                table = pq.read_table(path, columns=[c for c in _FINAL_COLUMNS if c in present])
                 n = table.num_rows
-                last = {c: (table.column(c)[n - 1].as_py() if n else math.nan) for c in _FINAL_COLUMNS}
+                last = {c: (table.column(c)[n - 1].as_py() if n and c in present else math.nan) for c in _FINAL_COLUMNS}
                 rows.append({
                     "benchmark": bench,
                     "strategy": label,
@@ -36,19 +38,23 @@ def final_results(out_dir: str | Path, config: ExperimentConfig) -> pd.DataFrame
                     "sim_time": last["sim_end"],
                     "valid_regret": _nan(last["valid_regret"]),
                     "test_regret": _nan(last["test_regret"]),
+                    "hv_regret": _nan(last["hv_regret"]),
+                    "test_hv_regret": _nan(last["test_hv_regret"]),
                 })
     return pd.DataFrame(rows, columns=["benchmark", "strategy", "seed", "evaluations", "sim_time", "valid_regret",
-                                       "test_regret"])
+                                       "test_regret", "hv_regret", "test_hv_regret"])
 
 
 def summary_tables(finals: pd.DataFrame) -> dict[str, tuple[str, pd.DataFrame]]:
     """Per benchmark: (metric used, table of strategy -> runs, mean, standard error), best mean first.
 
-    The metric is the final test regret, or the validation regret where the benchmark has no test metric.
+    The metric is the final test regret, or the validation regret where the benchmark has no test metric;
+    in multi-objective experiments the (test-side) hypervolume regret.
     """
     out = {}
     for bench, group in finals.groupby("benchmark", sort=False):
-        metric = "test_regret" if group["test_regret"].notna().any() else "valid_regret"
+        metric = next(m for m in ("test_hv_regret", "hv_regret", "test_regret", "valid_regret")
+                      if m == "valid_regret" or group[m].notna().any())
         stats = group.groupby("strategy", sort=False)[metric].agg(
             runs="count", mean="mean", se=lambda x: _standard_error(x.to_numpy()))
         out[bench] = (metric, stats.sort_values("mean", kind="stable"))

@@ -48,11 +48,21 @@ class RunTask:
     observation: str = "sample"
     signal_fidelity: int | None = None
     run_timeout: float | None = None  # wall-clock seconds before the run is stopped and recorded as failed
+    source_benchmark: str = ""  # the benchmark to open when `benchmark` is a problem label
+    objectives: tuple = ()  # the experiment's objectives (empty: single-objective)
+    constraints: tuple = ()  # (name, op, bound) triples
+
+    @property
+    def benchmark_name(self) -> str:
+        return self.source_benchmark or self.benchmark
 
     @cached_property
     def settings_hash(self) -> str:
         """Digest of everything that determines the run's result (not where it is stored)."""
         fields = {k: v for k, v in asdict(self).items() if k not in _NOT_HASHED}
+        for name in ("source_benchmark", "objectives", "constraints"):
+            if not fields[name]:
+                del fields[name]  # absent when unused, so single-objective runs keep their identity
         payload = json.dumps({"format": RESULTS_FORMAT, **fields}, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -79,7 +89,12 @@ def execute(task: RunTask) -> RunOutcome:
     start = time.perf_counter()
     stage = "opening the benchmark"
     try:
-        bench = open_benchmark(task.benchmark)
+        bench = open_benchmark(task.benchmark_name)
+        problem = None
+        if task.objectives or task.constraints:
+            from benchlab.harness.problems import problem_for
+
+            problem = problem_for(task.benchmark_name, tuple(task.objectives), tuple(map(tuple, task.constraints)))
         strategy_rng, benchmark_rng = run_generators(task.experiment_seed, task.benchmark, task.strategy, task.seed)
         stage = "building the strategy"
         strategy = load_strategy(task.target)(bench.space, strategy_rng, **task.params)
@@ -98,6 +113,7 @@ def execute(task: RunTask) -> RunOutcome:
                 seed=task.seed,
                 observation=task.observation,
                 fidelity=task.signal_fidelity,
+                problem=problem,
             )
         if len(result) == 0:
             return RunOutcome(task, False, error=failures.no_evaluation(result, bench, task.budget_time),
@@ -118,6 +134,7 @@ def execute(task: RunTask) -> RunOutcome:
             "sim_time": result.sim_time,
             "wall_s": result.wall_s,
             "benchlab_version": __version__,
+            **result.extra,
         }
         data = seal(result.to_arrow(), metadata)
         return RunOutcome(task, True, parquet=data, final=result.final(), wall_s=time.perf_counter() - start)

@@ -27,6 +27,19 @@ COLUMNS: dict[str, tuple[pa.DataType, str]] = {
     "valid_regret": (pa.float64(), "optimum mean validation minus incumbent's mean validation"),
     "test_regret": (pa.float64(), "optimum mean test minus incumbent's mean test (NaN if none)"),
     "strategy_wall_s": (pa.float64(), "wall-clock seconds the strategy spent in ask+tell for this step"),
+    # every objective the benchmark declares, as drawn (NaN where it records none)
+    "test_observed": (pa.float64(), "test score of the drawn repeat (NaN if none; never shown to the strategy)"),
+    "params_observed": (pa.float64(), "trainable parameters of the cell"),
+    "latency_observed": (pa.float64(), "recorded latency of the cell (seconds)"),
+    "train_time_observed": (pa.float64(), "recorded training time of the drawn repeat (seconds)"),
+    "precision_observed": (pa.float64(), "validation precision of the drawn repeat"),
+    "f1_observed": (pa.float64(), "validation F1 of the drawn repeat"),
+    "train_observed": (pa.float64(), "training accuracy of the drawn repeat"),
+    # objectives and constraints (NaN / true / 0 in single-objective, unconstrained runs)
+    "feasible": (pa.bool_(), "the cell meets the experiment's constraints (on its repeat-means)"),
+    "hv_regret": (pa.float64(), "true front's hypervolume minus the archive's (normalised objectives)"),
+    "test_hv_regret": (pa.float64(), "the same with the test score in place of valid (NaN if none)"),
+    "archive_size": (pa.int64(), "non-dominated feasible cells found so far"),
 }
 
 SCHEMA = pa.schema([pa.field(name, dtype) for name, (dtype, _) in COLUMNS.items()])

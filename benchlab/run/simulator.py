@@ -37,6 +37,13 @@ Rules (also in docs/harness.md):
   it was evaluated at. Its mean validation / test scores are the benchmark's exact means
   over repeats at the FULL fidelity; regrets are measured against the benchmark's optimum.
   Only this module reads test scores; strategies get `Feedback(valid, cost, fidelity)`.
+* **Objectives and constraints** (a `Problem`, benchlab/pareto/problem.py): strategies also
+  get the experiment's objectives as losses and the observed constraint violation; the
+  incumbent is the best *feasible* evaluation (observed values), its regret is measured
+  against the best feasible cell, and a run with no feasible incumbent yet counts as having
+  found nothing (the regret of the worst feasible cell). Each row records every objective
+  the benchmark declares, and the run's non-dominated archive grows row by row, so the
+  hypervolume regret of a row uses only evaluations finished by then.
 
 The loop appends to plain lists and computes incumbent columns once at the end, so the
 overhead per evaluation beyond the query and the strategy stays at a few microseconds.
@@ -56,6 +63,7 @@ from benchlab.benchmarks.base import Benchmark
 from benchlab.errors import ConfigError, DataError
 from benchlab.run import observation as observations
 from benchlab.run.clock import EventQueue, SimClock
+from benchlab.run.objective_columns import no_problem_columns, objective_columns
 from benchlab.run.schema import SCHEMA
 
 REQUERY_POLICIES = ("charge", "cache")
@@ -127,6 +135,7 @@ def simulate(
     seed: int = 0,
     observation: str = observations.DEFAULT,
     fidelity=None,
+    problem=None,
 ) -> RunResult:
     """Run `strategy` on `benchmark` until `budget` is spent; `rng` draws the recorded repeats."""
     if workers < 1:
@@ -162,6 +171,8 @@ def simulate(
     cost_col: list[float] = []
     wall_col: list[float] = []
     incumbent_col: list[int] = []  # row index of the incumbent, -1 before the first one
+    obs_col: list = []  # the Observation of each row, for the objective columns
+    feedback_of = problem.feedback if problem is not None else None
 
     asked = dropped = 0
     exhausted = False
@@ -189,9 +200,9 @@ def simulate(
             cache_key = (key_of(arch), full_fidelity if fidelity is None else fidelity)
             hit = cache.get(cache_key)
             if hit is not None:
-                key, valid, obs_fidelity, first_end = hit
+                key, valid, obs_fidelity, first_end, obs, extra = hit
                 end = first_end if first_end > start else start
-                push(end, (worker, start, arch, key, valid, 0.0, obs_fidelity, ask_s))
+                push(end, (worker, start, arch, key, valid, 0.0, obs_fidelity, ask_s, obs, extra))
                 return
         obs = query(arch, rng, fidelity)
         end = start + obs.cost
@@ -200,9 +211,10 @@ def simulate(
                 raise DataError(f"{benchmark.name}: architecture {obs.key} has no recorded cost (NaN); the table is damaged")
             dropped += 1  # would finish after the time budget: never told, never recorded
             return
+        extra = feedback_of(obs) if feedback_of is not None else None
         if cache is not None:
-            cache[cache_key] = (obs.key, obs.valid, obs.fidelity, end)
-        push(end, (worker, start, arch, obs.key, obs.valid, obs.cost, obs.fidelity, ask_s))
+            cache[cache_key] = (obs.key, obs.valid, obs.fidelity, end, obs, extra)
+        push(end, (worker, start, arch, obs.key, obs.valid, obs.cost, obs.fidelity, ask_s, obs, extra))
 
     set_budget = getattr(strategy, "set_budget", None)  # optional for strategies outside algorithms.base
     if set_budget is not None:
@@ -216,12 +228,16 @@ def simulate(
     best_row = -1
     row = 0
     while events:
-        end, (worker, start, arch, key, valid, cost, fidelity, ask_s) = pop()
+        end, (worker, start, arch, key, valid, cost, fidelity, ask_s, obs, extra) = pop()
         clock.advance_to(end)
         t0 = perf()
-        tell(arch, Feedback(valid, cost, fidelity))
+        if extra is None:
+            tell(arch, Feedback(valid, cost, fidelity))
+        else:
+            tell(arch, Feedback(valid, cost, fidelity, *extra))
         tell_s = perf() - t0
-        if valid > best:  # NaN never wins; ties keep the earlier incumbent
+        # NaN never wins; ties keep the earlier incumbent; with constraints only feasible ones count
+        if valid > best and (extra is None or extra[1] == 0.0):
             best, best_row = valid, row
         worker_col.append(worker)
         start_col.append(start)
@@ -232,6 +248,7 @@ def simulate(
         cost_col.append(cost)
         wall_col.append(ask_s + tell_s)
         incumbent_col.append(best_row)
+        obs_col.append(obs)
         row += 1
         free_at = end + tell_s if charge_strategy_time else end
         if asked < max_queries and free_at < max_time and not exhausted:
@@ -259,7 +276,15 @@ def simulate(
         "cost": np.asarray(cost_col, dtype=np.float64),
         "strategy_wall_s": np.asarray(wall_col, dtype=np.float64),
     }
-    columns.update(_incumbent_columns(benchmark, np.asarray(incumbent_col, dtype=np.int64), key_col, full_fidelity))
+    columns.update(_incumbent_columns(benchmark, np.asarray(incumbent_col, dtype=np.int64), key_col, full_fidelity,
+                                      problem))
+    columns.update(objective_columns(benchmark, obs_col))
+    extra_facts: dict = {}
+    if problem is not None:
+        anytime, extra_facts = problem.anytime(key_col)
+        columns.update(anytime)
+    else:
+        columns.update(no_problem_columns(n))
     return RunResult(
         columns=columns,
         stop_reason=stop_reason,
@@ -267,11 +292,16 @@ def simulate(
         dropped=dropped,
         sim_time=clock.now,
         wall_s=time.perf_counter() - wall_start,
+        extra=extra_facts,
     )
 
 
-def _incumbent_columns(benchmark: Benchmark, incumbent_rows: np.ndarray, keys: list[str], full_fidelity) -> dict:
-    """Incumbent key, its full-fidelity means and the regrets, for every row at once."""
+def _incumbent_columns(benchmark: Benchmark, incumbent_rows: np.ndarray, keys: list[str], full_fidelity,
+                       problem=None) -> dict:
+    """Incumbent key, its full-fidelity means and the regrets, for every row at once.
+
+    With constraints the regrets are against the best feasible cell, and rows without a
+    feasible incumbent count as having found nothing (the regret of the worst feasible cell)."""
     n = len(incumbent_rows)
     valid_mean = np.full(n, np.nan)
     test_mean = np.full(n, np.nan)
@@ -288,11 +318,17 @@ def _incumbent_columns(benchmark: Benchmark, incumbent_rows: np.ndarray, keys: l
             valid_mean[lo:hi] = means.valid
             test_mean[lo:hi] = means.test
             incumbent_keys[lo:hi] = [key] * (hi - lo)
-    optimum = benchmark.optimum
+    if problem is not None and problem.constraints:
+        nothing = incumbent_rows < 0
+        valid_regret = np.where(nothing, problem.nothing_valid, problem.optimum_valid - valid_mean)
+        test_regret = np.where(nothing, problem.nothing_test, problem.optimum_test - test_mean)
+    else:
+        optimum = benchmark.optimum
+        valid_regret, test_regret = optimum.valid - valid_mean, optimum.test - test_mean
     return {
         "incumbent_key": incumbent_keys,
         "incumbent_valid_mean": valid_mean,
         "incumbent_test_mean": test_mean,
-        "valid_regret": optimum.valid - valid_mean,
-        "test_regret": optimum.test - test_mean,
+        "valid_regret": valid_regret,
+        "test_regret": test_regret,
     }

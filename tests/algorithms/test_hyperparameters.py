@@ -54,7 +54,8 @@ def test_an_error_names_the_strategy_the_key_and_the_value():
 BAD = {"rs": {"dedupe": "yes"}, "re": {"sample_size": 0}, "reinforce": {"baseline_momentum": 1.0},
        "bo": {"kernel": "linear"}, "ls": {"first_improvement": 1}, "ga": {"selection": "rank"},
        "qlearning": {"learning_rate": 0.0}, "bananas": {"n_parents": 0}, "npenas": {"population_size": 0},
-       "zc-warmup": {"search": "bo"}}
+       "zc-warmup": {"search": "bo"}, "mo-rs": {"dedupe": "no"}, "nsga2": {"crossover_probability": 1.5},
+       "mo-re": {"population_size": 0}, "parego": {"rho": -0.1}}
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))

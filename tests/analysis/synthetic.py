@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from benchlab.analysis.load import run_file
+from benchlab.run.objective_columns import blank_columns
 from benchlab.harness.integrity import METADATA_KEY, seal
 from benchlab.run.schema import SCHEMA
 
@@ -46,6 +47,7 @@ def trajectory(benchmark, strategy, seed, quality, queries, rng, *, has_test=Tru
         "valid_regret": valid_regret,
         "test_regret": test_regret,
         "strategy_wall_s": np.full(queries, 1e-4),
+        **blank_columns(queries),
     }
     table = pa.table(columns, schema=SCHEMA)
     meta = {"benchmark": benchmark, "strategy": strategy, "seed": seed, "settings_hash": "synthetic", "status": "ok"}

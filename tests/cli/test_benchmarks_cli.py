@@ -47,7 +47,10 @@ def test_query_prints_every_repeat_and_the_mean(capsys):
     assert "key        3,3,3,1,3,2" in out
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.split()[0] in {"0", "1", "2", "mean"}}
     assert sorted(rows) == ["0", "1", "2", "mean"]
-    assert rows["0"] == ["0.91684", "2879.75"] and rows["mean"] == ["0.916067", "2879.75"]
+    # columns: valid, params, latency, train_time (every declared objective)
+    assert rows["0"][0] == "0.91684" and rows["0"][-1] == "2879.75"
+    assert rows["mean"][0] == "0.916067" and rows["mean"][-1] == "2879.75"
+    assert "objectives valid (max" in out and "params (min, parameters)" in out and "latency" in out
     code, out, _ = run(capsys, "query", "graph/cora", "0,0,1,2|gcn,gat,sage,skip")
     assert code == 0 and "test" in out and "cost (queries)" in out
 

@@ -2,7 +2,7 @@ import tomllib
 
 import pytest
 
-from algorithms import NOT_IN_DEFAULT_COMPARISON, STRATEGIES
+from algorithms import MULTI_OBJECTIVE, NOT_IN_DEFAULT_COMPARISON, STRATEGIES
 from benchlab.errors import ConfigError
 from benchlab.harness import benchmarks as harness_benchmarks
 from benchlab.harness.config import DEFAULT_CONFIG, load_config
@@ -60,6 +60,9 @@ def test_default_experiment_file_is_well_formed():
     raw = tomllib.loads(DEFAULT_CONFIG.read_text())
     assert raw["seeds"] == 20 and raw["budget"]["queries"] > 0
     assert {entry["name"] for entry in raw["strategies"].values()} == set(STRATEGIES) - NOT_IN_DEFAULT_COMPARISON
+    multiobjective = tomllib.loads((DEFAULT_CONFIG.parent / "multiobjective.toml").read_text())
+    assert {entry["name"] for entry in multiobjective["strategies"].values()} == set(MULTI_OBJECTIVE)
+    assert multiobjective["seeds"] == 20 and multiobjective["objectives"] == [["valid", "params"], ["valid", "latency"]]
     assert raw["benchmarks"] == ["@default"]
 
 

@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchlab.errors import InvalidArchitectureError, UserError
+from benchlab.run.objective_columns import blank_columns
 from benchlab.run.schema import SCHEMA
 from benchlab.train.cache import ResultCache
 from benchlab.train.verify import incumbents_of_experiment, resolve_cells, verify_cells, write_report
@@ -78,7 +79,7 @@ def run_file(path, benchmark, incumbents):
         values = dict(benchmark=benchmark, strategy="rs", seed=0, step=step, worker=0, sim_start=0.0, sim_end=1.0,
                       arch_key=key, fidelity=108, valid_observed=0.5, cost=1.0, incumbent_key=key,
                       incumbent_valid_mean=0.5, incumbent_test_mean=0.5, valid_regret=0.1, test_regret=0.1,
-                      strategy_wall_s=0.0)
+                      strategy_wall_s=0.0, **{k: v[0] for k, v in blank_columns(1).items()})
         for name in SCHEMA.names:
             rows[name].append(values[name])
     path.parent.mkdir(parents=True, exist_ok=True)

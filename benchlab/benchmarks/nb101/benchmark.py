@@ -26,10 +26,11 @@ from types import MappingProxyType
 import numpy as np
 
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
+from benchlab.benchmarks.objectives import declare
 from benchlab.benchmarks.nb101.hash_index import HashIndex
 from benchlab.benchmarks.nb101.resolver import CellResolver
 from benchlab.benchmarks.nb101.store import (
-    _TEST, _VALID, NB101Table, default_path, fidelity_columns, read_table, text,
+    _TEST, _TIME, _TRAIN, _VALID, NB101Table, default_path, fidelity_columns, read_table, text,
 )
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
 from benchlab.errors import UserError
@@ -274,6 +275,21 @@ class NB101Benchmark(TabularBenchmark):
             return MeanMetrics(valid=math.nan, test=math.nan)
         n = len(observations)
         return MeanMetrics(valid=sum(o.valid for o in observations) / n, test=sum(o.test for o in observations) / n)
+
+    # -- objectives (multi-objective experiments) --------------------------------------
+    @property
+    def objectives(self):
+        return declare("valid", "test", "params", "train_time", "train", units={"valid": self.metric})
+
+    def _objective_column(self, name: str) -> np.ndarray:
+        if name == "valid":
+            return self.valid_mean[:, self._full]
+        if name == "test":
+            return self.test_mean[:, self._full]
+        if name == "params":
+            return np.asarray(self._params, dtype=float)
+        with np.errstate(all="ignore"):
+            return _nanmean(self._runs[self._full][..., {"train_time": _TIME, "train": _TRAIN}[name]])
 
     # -- the Benchmark contract -------------------------------------------------------
     @property

@@ -1,0 +1,1 @@
+"""Multi-objective machinery: exact Pareto fronts of tables, the run archive, indicators."""
