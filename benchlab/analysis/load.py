@@ -37,7 +37,9 @@ _MAX_NAMED = 5  # how many missing/corrupt files an error message lists by name
 
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as the experiment file's labels
-_NAME = re.compile(r"^[A-Za-z0-9@][\w.:/@+=,-]*$")  # benchmark names: registry, prefixed or module:factory
+# benchmark names (registry, prefixed or module:factory), optionally followed by one space and
+# the label of a multi-objective problem on it ("nb201/cifar10 valid-vs-params")
+_NAME = re.compile(r"^[A-Za-z0-9@][\w.:/@+=,-]*( [A-Za-z0-9][A-Za-z0-9._-]*)?$")
 _LONGEST_NAME = 500
 
 

@@ -52,3 +52,18 @@ def test_indicator_tables_agree_with_the_recorded_archives(experiment_dir):
     assert feasible.found_feasible.between(0, 1).all() and 0 < feasible.feasible_cells_in_table[0] < 1
     for surface in attainment(e, b).values():
         assert surface.shape[1] == 2 and np.all(surface[:, 1] >= min(p[1] for p in problem["front"]))
+
+
+def test_several_objective_sets_are_reported_under_their_problem_labels(tmp_path):
+    """Each objective set is its own problem, named "<benchmark> <objectives>" in the manifest;
+    the report reads those names back (they are plain names, not paths)."""
+    config = tmp_path / "two.toml"
+    config.write_text('name = "two"\nseeds = 2\nbenchmarks = ["tests.toy:toy_multiobjective"]\n'
+                      'objectives = [["valid", "params"], ["valid", "latency"]]\n'
+                      "[budget]\nqueries = 20\n"
+                      '[strategies.mo-rs]\nname = "mo-rs"\n[strategies.nsga2]\nname = "nsga2"\n')
+    out = tmp_path / "out"
+    assert main(["compare", str(config), "--out", str(out), "-q", "--jobs", "1"]) == 0
+    page = (out / "report.md").read_text()
+    assert "valid-vs-params" in page and "valid-vs-latency" in page
+    assert main(["report", str(out), "-q"]) == 0

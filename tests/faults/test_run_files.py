@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -94,10 +95,19 @@ def test_a_damaged_manifest_is_one_line(experiment, capsys):
                            ('{"benchmarks": ["a"], "strategies": {}, "seeds": 1}', "'benchmarks' must be an object"),
                            ('{"benchmarks": {"t": {}}, "strategies": {"../../x": {}}, "seeds": 1}', "not a plain name"),
                            ('{"benchmarks": {"../x": {}}, "strategies": {"rs": {}}, "seeds": 1}', "not a plain name"),
+                           ('{"benchmarks": {"t a  b": {}}, "strategies": {"rs": {}}, "seeds": 1}', "not a plain name"),
+                           ('{"benchmarks": {"t ../b": {}}, "strategies": {"rs": {}}, "seeds": 1}', "not a plain name"),
                            ('{"benchmarks": {"t": {}}, "strategies": {"rs": {}}, "seeds": 10000000}', "above the limit"),
                            ('[1, 2]', "not a JSON object")]:
         manifest.write_text(text)
         expect_error(capsys, out, ["report", out, "-q"], fragment)
+
+
+def test_multi_objective_problem_labels_are_plain_names():
+    from benchlab.analysis.load import _check_names
+
+    _check_names({"benchmarks": {"nb201/cifar10 valid-vs-params": {}, "graph/cora": {}}, "strategies": {"nsga2": {}}},
+                 Path("manifest.json"))
 
 
 def test_a_file_from_an_older_benchlab_is_redone_quietly_and_refused_by_report(experiment, capsys):
