@@ -23,9 +23,10 @@ SLOW = ('[strategies.slow]\nclass = "tests.faults.strategies:SlowAsk"\nhyperpara
 
 
 def _contents(out: Path) -> dict:
-    """Every run file's reproducible contents."""
+    """Every run file's reproducible contents (as pandas frames: NaN equals NaN there, and the
+    objective columns of a single-objective run are NaN)."""
     return {
-        str(p.relative_to(out)): pq.read_table(p).drop_columns(list(WALL_COLUMNS)).replace_schema_metadata(None)
+        str(p.relative_to(out)): pq.read_table(p).drop_columns(list(WALL_COLUMNS)).replace_schema_metadata(None).to_pandas()
         for p in sorted(out.rglob("*.parquet"))
     }
 
