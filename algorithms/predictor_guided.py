@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.base import ExcludesPending, Feedback, PendingKeys, Strategy
 from algorithms.hyperparameters import Interval
 from benchlab.spaces.base import SearchSpace
 
 
-class PredictorGuidedSearch(Strategy):
+class PredictorGuidedSearch(ExcludesPending, Strategy):
     hyperparameter_constraints = {
         "n_initial": Interval(int, 2),
         "n_candidates": Interval(int, 1),
@@ -65,9 +65,6 @@ class PredictorGuidedSearch(Strategy):
         raise NotImplementedError
 
     # -- helpers ---------------------------------------------------------------------------
-    def _excluded(self, key: str) -> bool:
-        return key in self._pending or self.is_seen(key)
-
     def _best_first(self) -> list:
         order = np.argsort(-np.asarray(self._scores), kind="stable")
         return [self._archs[i] for i in order]
@@ -78,11 +75,6 @@ class PredictorGuidedSearch(Strategy):
             found[key] = arch
 
     # -- ask/tell --------------------------------------------------------------------------
-    def _ask(self):
-        arch = self._propose()
-        self._pending.add(self.key_of(arch))
-        return arch
-
     def _propose(self):
         if len(self._scores) >= self.n_initial:
             while self._queue:
@@ -105,16 +97,6 @@ class PredictorGuidedSearch(Strategy):
         best = np.argsort(-value, kind="stable")[: self.batch_size]
         self._queue = [candidates[i] for i in best[::-1]]
         self.rounds += 1
-
-    def _random_unexcluded(self, tries: int = 100):
-        for _ in range(tries):
-            arch = self.space.sample(self.rng)
-            if not self._excluded(self.key_of(arch)):
-                return arch
-        return arch  # a (nearly) exhausted space; the dedupe fallback takes over
-
-    def _discard(self, proposal) -> None:
-        self._pending.release(self.key_of(proposal))
 
     def _tell(self, arch, feedback: Feedback) -> None:
         self._pending.release(self.key_of(arch))
