@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from algorithms.base import ExcludesPending, Feedback, PendingKeys, Strategy
-from algorithms.hyperparameters import Interval
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
@@ -28,19 +28,14 @@ class PredictorGuidedSearch(ExcludesPending, Strategy):
         "predictor_params": [dict, None],
     }
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        *,
-        n_initial: int,
-        n_candidates: int,
-        batch_size: int,
-        predictor: str,
-        predictor_params: dict | None,
-        dedupe: bool,
-    ):
-        super().__init__(space, rng, dedupe=dedupe)
+    def __init__(self, space: SearchSpace, rng: np.random.Generator, hyperparameters: dict):
+        """`hyperparameters`: the subclass constructor's `locals()`, taken first thing. Its
+        keyword arguments are all checked against the declared constraints here, in their
+        order; this class keeps the shared ones (`n_initial`, `n_candidates`, `batch_size`,
+        `predictor`, `predictor_params`, `dedupe`), the subclass its own."""
+        check_hyperparameters(type(self), hyperparameters)
+        super().__init__(space, rng, dedupe=hyperparameters["dedupe"])
+        n_initial, n_candidates, batch_size = (hyperparameters[k] for k in ("n_initial", "n_candidates", "batch_size"))
         if n_initial < 2 or n_candidates < 1 or batch_size < 1:
             raise ValueError("need n_initial >= 2, n_candidates >= 1 and batch_size >= 1")
         from benchlab.predictors import load_predictor
@@ -48,9 +43,9 @@ class PredictorGuidedSearch(ExcludesPending, Strategy):
         self.n_initial = int(n_initial)
         self.n_candidates = int(n_candidates)
         self.batch_size = int(batch_size)
-        self.predictor = predictor
-        self.predictor_params = predictor_params
-        self._predictor_cls = load_predictor(predictor)
+        self.predictor = hyperparameters["predictor"]
+        self.predictor_params = hyperparameters["predictor_params"]
+        self._predictor_cls = load_predictor(self.predictor)
         self._archs: list = []
         self._scores: list[float] = []
         self._pending = PendingKeys()
