@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.hyperparameters import Interval, check_hyperparameters
+from algorithms.hyperparameters import Interval
 from algorithms.predictor_guided import PredictorGuidedSearch
 from benchlab.spaces.base import SearchSpace
 
@@ -47,9 +47,7 @@ class Bananas(PredictorGuidedSearch):
         predictor_params: dict | None = None,
         dedupe: bool = True,
     ):
-        check_hyperparameters(type(self), locals())
-        super().__init__(space, rng, n_initial=n_initial, n_candidates=n_candidates, batch_size=batch_size,
-                         predictor=predictor, predictor_params=predictor_params, dedupe=dedupe)
+        super().__init__(space, rng, locals())  # checks every hyperparameter, keeps the shared ones
         if n_parents < 1 or max_mutations < 1 or patience < 1:
             raise ValueError("n_parents, max_mutations and patience must be at least 1")
         self.n_parents = int(n_parents)

@@ -82,6 +82,34 @@ class PendingKeys:
         return sum(self._counts.values())
 
 
+class ExcludesPending:
+    """Mixin for strategies that never propose a pending architecture (asked, no result yet)
+    nor, with dedupe, an evaluated one, so parallel workers get distinct proposals.
+
+    The class keeps `self._pending = PendingKeys()`, makes its proposals in `_propose()` and
+    releases a key from `_pending` when the key's result is told; `_ask` marks each proposal
+    pending and `_discard` (a proposal dedupe rejected) releases it again.
+    """
+
+    def _ask(self):
+        arch = self._propose()
+        self._pending.add(self.key_of(arch))
+        return arch
+
+    def _excluded(self, key: str) -> bool:
+        return key in self._pending or self.is_seen(key)
+
+    def _random_unexcluded(self, tries: int = 100):
+        for _ in range(tries):
+            arch = self.space.sample(self.rng)
+            if not self._excluded(self.key_of(arch)):
+                return arch
+        return arch  # a (nearly) exhausted space; the dedupe fallback takes over
+
+    def _discard(self, proposal) -> None:
+        self._pending.release(self.key_of(proposal))
+
+
 class PendingDecisions(dict):
     """arch -> what was sampled for it (decision vectors, a library's trials), results not yet in.
 

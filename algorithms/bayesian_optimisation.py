@@ -18,7 +18,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, Matern, WhiteKernel
 from threadpoolctl import ThreadpoolController
 
-from algorithms.base import Feedback, PendingKeys, Strategy
+from algorithms.base import ExcludesPending, Feedback, PendingKeys, Strategy
 from algorithms.hamming_gp import HammingGP
 from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
@@ -85,7 +85,7 @@ def log_expected_improvement(mean: np.ndarray, std: np.ndarray, best: float) -> 
     return out
 
 
-class BayesianOptimisation(Strategy):
+class BayesianOptimisation(ExcludesPending, Strategy):
     """GP-EI Bayesian optimisation over a candidate set, BANANAS-style.
 
     - The first `n_initial` proposals (more precisely: every ask made while fewer than
@@ -279,16 +279,6 @@ class BayesianOptimisation(Strategy):
             if not self._excluded(self.key_of(candidates[i])):
                 return candidates[i]
         return self._random_unexcluded()  # every candidate known or pending: let a random sample explore
-
-    def _random_unexcluded(self, tries: int = 100):
-        for _ in range(tries):
-            arch = self.space.sample(self.rng)
-            if not self._excluded(self.key_of(arch)):
-                return arch
-        return arch  # a (nearly) exhausted space; the dedupe fallback takes over
-
-    def _discard(self, proposal) -> None:
-        self._pending.release(self.key_of(proposal))
 
     def _tell(self, arch, feedback: Feedback) -> None:
         self._pending.release(self.key_of(arch))

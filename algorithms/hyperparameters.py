@@ -133,6 +133,14 @@ def check_hyperparameters(cls: type, params: dict) -> None:
             raise HyperparameterError(cls.__name__, key, describe(constraints[key]), value)
 
 
+def keyword_arguments(constructor_locals: dict, *leave_out: str) -> dict:
+    """The keyword arguments a constructor was given, from its `locals()` taken first thing:
+    all but `self`, `space`, `rng`, `__class__` (there when it calls `super()`) and `leave_out`.
+    For passing a base class's hyperparameters on without listing each again."""
+    skip = {"self", "space", "rng", "__class__", *leave_out}
+    return {key: value for key, value in constructor_locals.items() if key not in skip}
+
+
 def _is_instance(value, kind: type) -> bool:
     if kind is bool:
         return isinstance(value, (bool,))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.hyperparameters import Interval, check_hyperparameters
+from algorithms.hyperparameters import Interval
 from algorithms.predictor_guided import PredictorGuidedSearch
 from benchlab.spaces.base import SearchSpace
 
@@ -35,9 +35,7 @@ class Npenas(PredictorGuidedSearch):
         predictor_params: dict | None = None,
         dedupe: bool = True,
     ):
-        check_hyperparameters(type(self), locals())
-        super().__init__(space, rng, n_initial=n_initial, n_candidates=n_candidates, batch_size=batch_size,
-                         predictor=predictor, predictor_params=predictor_params, dedupe=dedupe)
+        super().__init__(space, rng, locals())  # checks every hyperparameter, keeps the shared ones
         if population_size < 1:
             raise ValueError(f"population_size must be at least 1, got {population_size}")
         self.population_size = int(population_size)

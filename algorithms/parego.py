@@ -6,7 +6,7 @@ import numpy as np
 
 from algorithms.bayesian_optimisation import BayesianOptimisation
 from algorithms.base import Feedback
-from algorithms.hyperparameters import Interval, check_hyperparameters
+from algorithms.hyperparameters import Interval, check_hyperparameters, keyword_arguments
 from algorithms.pareto_ranking import losses_of
 from benchlab.spaces.base import SearchSpace
 
@@ -42,11 +42,7 @@ class ParEGO(BayesianOptimisation):
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())
-        super().__init__(
-            space, rng, n_initial=n_initial, n_candidates=n_candidates, n_random_candidates=n_random_candidates,
-            n_parents=n_parents, neighbour_candidates=neighbour_candidates, kernel=kernel, n_restarts=n_restarts, max_iter=max_iter, refit_growth=refit_growth,
-            dedupe=dedupe,
-        )
+        super().__init__(space, rng, **keyword_arguments(locals(), "rho"))  # BayesianOptimisation's own
         self.rho = float(rho)
         self._losses: list[tuple] = []
         self._weights: np.ndarray | None = None

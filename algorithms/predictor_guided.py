@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from algorithms.base import Feedback, PendingKeys, Strategy
-from algorithms.hyperparameters import Interval
+from algorithms.base import ExcludesPending, Feedback, PendingKeys, Strategy
+from algorithms.hyperparameters import Interval, check_hyperparameters
 from benchlab.spaces.base import SearchSpace
 
 
-class PredictorGuidedSearch(Strategy):
+class PredictorGuidedSearch(ExcludesPending, Strategy):
     hyperparameter_constraints = {
         "n_initial": Interval(int, 2),
         "n_candidates": Interval(int, 1),
@@ -28,19 +28,14 @@ class PredictorGuidedSearch(Strategy):
         "predictor_params": [dict, None],
     }
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        *,
-        n_initial: int,
-        n_candidates: int,
-        batch_size: int,
-        predictor: str,
-        predictor_params: dict | None,
-        dedupe: bool,
-    ):
-        super().__init__(space, rng, dedupe=dedupe)
+    def __init__(self, space: SearchSpace, rng: np.random.Generator, hyperparameters: dict):
+        """`hyperparameters`: the subclass constructor's `locals()`, taken first thing. Its
+        keyword arguments are all checked against the declared constraints here, in their
+        order; this class keeps the shared ones (`n_initial`, `n_candidates`, `batch_size`,
+        `predictor`, `predictor_params`, `dedupe`), the subclass its own."""
+        check_hyperparameters(type(self), hyperparameters)
+        super().__init__(space, rng, dedupe=hyperparameters["dedupe"])
+        n_initial, n_candidates, batch_size = (hyperparameters[k] for k in ("n_initial", "n_candidates", "batch_size"))
         if n_initial < 2 or n_candidates < 1 or batch_size < 1:
             raise ValueError("need n_initial >= 2, n_candidates >= 1 and batch_size >= 1")
         from benchlab.predictors import load_predictor
@@ -48,9 +43,9 @@ class PredictorGuidedSearch(Strategy):
         self.n_initial = int(n_initial)
         self.n_candidates = int(n_candidates)
         self.batch_size = int(batch_size)
-        self.predictor = predictor
-        self.predictor_params = predictor_params
-        self._predictor_cls = load_predictor(predictor)
+        self.predictor = hyperparameters["predictor"]
+        self.predictor_params = hyperparameters["predictor_params"]
+        self._predictor_cls = load_predictor(self.predictor)
         self._archs: list = []
         self._scores: list[float] = []
         self._pending = PendingKeys()
@@ -65,9 +60,6 @@ class PredictorGuidedSearch(Strategy):
         raise NotImplementedError
 
     # -- helpers ---------------------------------------------------------------------------
-    def _excluded(self, key: str) -> bool:
-        return key in self._pending or self.is_seen(key)
-
     def _best_first(self) -> list:
         order = np.argsort(-np.asarray(self._scores), kind="stable")
         return [self._archs[i] for i in order]
@@ -78,11 +70,6 @@ class PredictorGuidedSearch(Strategy):
             found[key] = arch
 
     # -- ask/tell --------------------------------------------------------------------------
-    def _ask(self):
-        arch = self._propose()
-        self._pending.add(self.key_of(arch))
-        return arch
-
     def _propose(self):
         if len(self._scores) >= self.n_initial:
             while self._queue:
@@ -105,16 +92,6 @@ class PredictorGuidedSearch(Strategy):
         best = np.argsort(-value, kind="stable")[: self.batch_size]
         self._queue = [candidates[i] for i in best[::-1]]
         self.rounds += 1
-
-    def _random_unexcluded(self, tries: int = 100):
-        for _ in range(tries):
-            arch = self.space.sample(self.rng)
-            if not self._excluded(self.key_of(arch)):
-                return arch
-        return arch  # a (nearly) exhausted space; the dedupe fallback takes over
-
-    def _discard(self, proposal) -> None:
-        self._pending.release(self.key_of(proposal))
 
     def _tell(self, arch, feedback: Feedback) -> None:
         self._pending.release(self.key_of(arch))

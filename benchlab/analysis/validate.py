@@ -156,9 +156,10 @@ def validate(
 
     check_strategy(load_strategy(target))
     if config_path is not None:
-        from benchlab.harness.config import _objective_sets, _read_toml
+        from benchlab.harness.config import _objective_sets
+        from benchlab.harness.config_file import read_toml
 
-        multiobjective = any(_objective_sets(_read_toml(Path(config_path)).get("objectives"), Path(config_path)))
+        multiobjective = any(_objective_sets(read_toml(Path(config_path)).get("objectives"), Path(config_path)))
     else:
         multiobjective = False
     against = tuple(against) if against is not None else (DEFAULT_MO_AGAINST if multiobjective else DEFAULT_AGAINST)

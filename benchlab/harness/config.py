@@ -8,22 +8,14 @@ without data) is found by `load_config` before anything is written, and reported
 
 from __future__ import annotations
 
-import inspect
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
-from algorithms import STRATEGIES, load_strategy
-from algorithms.hyperparameters import HyperparameterError, check_hyperparameters
 from benchlab.errors import ConfigError, UserError
 from benchlab.harness import limits, protocols
 from benchlab.harness.benchmarks import default_benchmarks, open_benchmark, open_checked, shipped_benchmarks, try_open
-from benchlab.harness.strategy_build import check_builds
+from benchlab.harness.config_file import LABEL, check_keys, name_list, read_toml, whole_number
+from benchlab.harness.strategy_specs import StrategySpec, check_strategy, strategy_specs
 from benchlab.run import observation as observations
 from benchlab.pareto.constraints import parse_constraints
 from benchlab.run.simulator import REQUERY_POLICIES, Budget
@@ -33,33 +25,10 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "experiments" / "defau
 _TOP_KEYS = {"name", "seed", "seeds", "benchmarks", "optional_benchmarks", "strategies", "budget", "workers",
              "requery", "charge_strategy_time", "observation", "protocol", "run_timeout", "objectives",
              "constraints"}
-_STRATEGY_KEYS = {"name", "class", "hyperparameters"}
 _BUDGET_KEYS = {"queries", "time"}
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_read_toml = read_toml  # the name other modules import it by
 #: selectors usable in `benchmarks`: expanded from the benchmark registry
 SELECTORS = {"@default": "the registry's default-comparison benchmarks", "@all": "every shipped benchmark"}
-
-
-@dataclass(frozen=True)
-class StrategySpec:
-    """One strategy of the grid: its class as `module:Class` and its hyperparameters."""
-
-    label: str
-    target: str  # "module:Class"
-    params: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"class": self.target, "params": dict(self.params)}
-
-    def effective_params(self) -> dict:
-        """Every hyperparameter the run uses: the constructor's defaults updated by `params`."""
-        signature = inspect.signature(load_strategy(self.target))
-        defaults = {
-            name: p.default
-            for name, p in signature.parameters.items()
-            if p.default is not inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD
-        }
-        return {**defaults, **self.params}
 
 
 @dataclass(frozen=True)
@@ -145,15 +114,15 @@ def load_config(
     adds `module:Class` strategies under their class name; `full` runs every shipped benchmark.
     """
     source = Path(path) if path is not None else DEFAULT_CONFIG
-    raw = _read_toml(source)
-    _check_keys(raw, _TOP_KEYS, f"{source}")
+    raw = read_toml(source)
+    check_keys(raw, _TOP_KEYS, f"{source}")
 
     exp_name = name or raw.get("name") or source.stem
-    if not isinstance(exp_name, str) or not _LABEL.match(exp_name):
+    if not isinstance(exp_name, str) or not LABEL.match(exp_name):
         raise ConfigError(f"{source}: name must be a plain word (letters, digits, . _ -), got {exp_name!r}")
-    exp_seed = _int(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
-    n_seeds = _int(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
-    n_workers = _int(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
+    exp_seed = whole_number(seed if seed is not None else raw.get("seed", 0), "seed", source, minimum=0)
+    n_seeds = whole_number(seeds if seeds is not None else raw.get("seeds", 1), "seeds", source, minimum=1)
+    n_workers = whole_number(workers if workers is not None else raw.get("workers", 1), "workers", source, minimum=1)
     limits.check_at_most(n_seeds, limits.MAX_SEEDS, "seeds", str(source))
     limits.check_at_most(n_workers, limits.MAX_WORKERS, "workers", str(source))
     timeout = limits.run_timeout(run_timeout if run_timeout is not None else raw.get("run_timeout"), str(source))
@@ -167,7 +136,7 @@ def load_config(
     budget_raw = raw.get("budget", {})
     if not isinstance(budget_raw, dict):
         raise ConfigError(f"{source}: [budget] must be a table with `queries` and/or `time`")
-    _check_keys(budget_raw, _BUDGET_KEYS, f"{source} [budget]")
+    check_keys(budget_raw, _BUDGET_KEYS, f"{source} [budget]")
     queries = budget_queries if budget_queries is not None else budget_raw.get("queries")
     sim_time = budget_time if budget_time is not None else budget_raw.get("time")
     protocol = None
@@ -185,16 +154,7 @@ def load_config(
     if budget.queries is not None:
         limits.check_at_most(budget.queries, limits.MAX_BUDGET_QUERIES, "budget queries", str(source))
 
-    specs = _strategy_specs(raw.get("strategies", {}), source)
-    if strategies is not None:
-        specs = {label: specs.get(label) or _spec_from_name(label, source) for label in strategies}
-    for target in user_strategies or []:
-        label = target.rpartition(":")[2] or target
-        if label in specs:
-            raise ConfigError(f"strategy label {label!r} is used twice; give the config entry another label")
-        specs[label] = StrategySpec(label, _user_target(target), {})
-    if not specs:
-        raise ConfigError(f"{source}: no strategies; add a [strategies.<label>] table or pass --strategies")
+    specs = strategy_specs(raw.get("strategies", {}), source, strategies, user_strategies)
 
     notes: list[str] = []
     if full:
@@ -202,8 +162,8 @@ def load_config(
     elif benchmarks is not None:
         bench_list, optional = list(benchmarks), []
     else:
-        bench_list = _str_list(raw.get("benchmarks", []), "benchmarks", source)
-        optional = _str_list(raw.get("optional_benchmarks", []), "optional_benchmarks", source)
+        bench_list = name_list(raw.get("benchmarks", []), "benchmarks", source)
+        optional = name_list(raw.get("optional_benchmarks", []), "optional_benchmarks", source)
     resolved = _resolve_benchmarks(bench_list, optional, source, notes)
     if not resolved:
         raise ConfigError(f"{source}: no benchmarks; list some under `benchmarks` or pass --benchmarks")
@@ -215,9 +175,7 @@ def load_config(
 
     # Validate every strategy against every benchmark's space before anything runs.
     for spec in specs.values():
-        cls = _load_strategy(spec, source)
-        _check_hyperparameters(cls, spec, source)
-        check_builds(cls, spec, resolved, source)
+        check_strategy(spec, resolved, source)
     if policy == "cache" and budget.queries is None:
         raise ConfigError(f"{source}: requery = 'cache' makes repeats free, so a time budget alone may never end; add budget queries")
     objective_sets = _objective_sets(raw.get("objectives"), source)
@@ -260,108 +218,6 @@ def _protocol(raw: dict, source: Path, queries, sim_time) -> protocols.Protocol:
         raise ConfigError(f"{source}: protocol {protocol.name!r} fixes the {' and the '.join(fixed)}; remove "
                           f"{'them' if len(fixed) > 1 else 'it'} from the file and the command line, or drop the protocol")
     return protocol
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"experiment file {path} does not exist; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read experiment file {path} ({exc}); check the path and permissions") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"experiment file {path} is not valid TOML ({exc}); fix the syntax") from None
-
-
-def _check_keys(table: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed keys are {', '.join(sorted(allowed))}")
-
-
-def _int(value, what: str, source: Path, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{source}: {what} must be a whole number, got {value!r}")
-    if value < minimum:
-        raise ConfigError(f"{source}: {what} must be at least {minimum}, got {value}")
-    return value
-
-
-def _str_list(value, what: str, source: Path) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{source}: {what} must be a list of names, e.g. [\"nb201/cifar10\"]")
-    return value
-
-
-def _strategy_specs(table, source: Path) -> dict[str, StrategySpec]:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{source}: strategies must be tables, e.g. [strategies.rs] name = \"rs\"")
-    specs = {}
-    for label, entry in table.items():
-        where = f"{source} [strategies.{label}]"
-        if not _LABEL.match(label):
-            raise ConfigError(f"{where}: a label must be a plain word (letters, digits, . _ -)")
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: must be a table with `name` or `class`")
-        _check_keys(entry, _STRATEGY_KEYS, where)
-        if ("name" in entry) == ("class" in entry):
-            raise ConfigError(f"{where}: give exactly one of `name` (a registry name) or `class` (module:Class)")
-        if "name" in entry:
-            if entry["name"] in STRATEGIES:
-                target = STRATEGIES[entry["name"]]
-            elif _is_adapter(entry["name"]):
-                target = entry["name"]
-            else:
-                raise ConfigError(f"{where}: unknown strategy {entry['name']!r}; use one of {', '.join(STRATEGIES)}, "
-                                  f"optuna:<SamplerClass> or nevergrad:<Optimizer>")
-        else:
-            target = _user_target(entry["class"], where)
-        params = entry.get("hyperparameters", {})
-        if not isinstance(params, dict):
-            raise ConfigError(f"{where}: hyperparameters must be a table of keyword arguments")
-        specs[label] = StrategySpec(label, target, dict(params))
-    return specs
-
-
-def _is_adapter(name) -> bool:
-    from algorithms.adapters import PREFIXES
-
-    return isinstance(name, str) and name.partition(":")[0] in PREFIXES and bool(name.partition(":")[2])
-
-
-def _spec_from_name(name: str, source: Path) -> StrategySpec:
-    if name in STRATEGIES:
-        return StrategySpec(name, STRATEGIES[name], {})
-    raise ConfigError(
-        f"unknown strategy {name!r}; use a registry name ({', '.join(STRATEGIES)}), a label from {source}, "
-        "or --strategy module:Class (also --strategy optuna:<SamplerClass> or nevergrad:<Optimizer>)"
-    )
-
-
-def _user_target(target, where: str = "--strategy") -> str:
-    if not isinstance(target, str) or not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", target):
-        raise ConfigError(f"{where}: a strategy class is written module:Class (e.g. my_pkg.search:MySearch), got {target!r}")
-    return target
-
-
-def _load_strategy(spec: StrategySpec, source: Path) -> type:
-    try:
-        return load_strategy(spec.target)
-    except UserError as exc:
-        raise ConfigError(f"strategy {spec.label!r}: {exc}") from None
-
-
-def _check_hyperparameters(cls: type, spec: StrategySpec, source: Path) -> None:
-    """Names the constructor accepts, values the class's declared constraints allow."""
-    try:
-        inspect.signature(cls).bind(None, None, **spec.params)
-    except TypeError as exc:
-        raise ConfigError(f"strategy {spec.label!r} ({spec.target}): bad hyperparameters ({exc}); see its docstring") from None
-    try:
-        check_hyperparameters(cls, spec.params)
-    except HyperparameterError as exc:
-        raise ConfigError(f"{source} [strategies.{spec.label}]: {exc}; change hyperparameters.{exc.key}") from None
 
 
 def _resolve_benchmarks(names: list[str], optional: list[str], source: Path, notes: list[str]) -> list[str]:

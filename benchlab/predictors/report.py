@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchlab.analysis.report import _CSS, Figure, _fmt, _html_table, _render
+from benchlab.analysis.report_format import Figure, fmt, html_document, html_figure, html_table, render
 from benchlab.io.atomic import write_atomic
 from benchlab.predictors.evaluation import COLUMNS, MEASURES
 
@@ -49,7 +49,7 @@ def figures(summary: pd.DataFrame) -> list[Figure]:
             ax.grid(alpha=0.3)
         axes[0].legend(fontsize=8)
         fig.suptitle(f"{bench}: rank correlation on held-out cells (mean over seeds, 95% bootstrap band)")
-        out.append(_render(fig, f"correlation-{_slug(bench)}", f"{bench}: Spearman rho and Kendall tau against n"))
+        out.append(render(fig, f"correlation-{_slug(bench)}", f"{bench}: Spearman rho and Kendall tau against n"))
     return out
 
 
@@ -66,7 +66,7 @@ def _display(summary: pd.DataFrame) -> pd.DataFrame:
                  "n_train": "zero-cost" if _missing(row["n_train"]) else int(row["n_train"]),
                  "n_test": int(row["n_test"]), "seeds": int(row.get("seeds", 1))}
         for measure in MEASURES:
-            shown[measure] = f"{_fmt(row[measure])} [{_fmt(row[f'{measure}_low'])}, {_fmt(row[f'{measure}_high'])}]"
+            shown[measure] = f"{fmt(row[measure])} [{fmt(row[f'{measure}_low'])}, {fmt(row[f'{measure}_high'])}]"
         rows.append(shown)
     return pd.DataFrame(rows)
 
@@ -76,23 +76,13 @@ def _missing(value) -> bool:
 
 
 def html_page(title: str, summary: pd.DataFrame, notes: list[str], figs: list[Figure]) -> str:
-    import base64
-
     parts = [f"<h1>{html.escape(title)}</h1>"]
     parts += [f"<p>{html.escape(n)}</p>" for n in notes]
     parts.append("<h2>Rank correlation against training-set size</h2>")
-    for fig in figs:
-        encoded = base64.b64encode(fig.png).decode()
-        parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(fig.caption)}">'
-                     f"<figcaption>{html.escape(fig.caption)} (files: figures/{fig.name}.png, .svg)</figcaption></figure>")
+    parts += [html_figure(fig) for fig in figs]
     parts.append("<h2>Table (mean [95% interval])</h2>")
-    parts.append(_html_table(_display(summary)))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>benchlab: {html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n"
-        + "\n".join(parts) + "\n</body></html>\n"
-    )
+    parts.append(html_table(_display(summary)))
+    return html_document(f"benchlab: {title}", parts)
 
 
 NOTES = [

@@ -12,21 +12,17 @@ at 30 seeds (docs/strategies.md has the figures); it must not be worse.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
 from algorithms import load_strategy
 from benchlab.analysis.stats import holm
-from benchlab.errors import UserError
 from benchlab.run.simulator import Budget, simulate
+from tests.acceptance import BENCHMARK, benchmark_or_skip, forked_pool, regrets_over_seeds
 
 pytestmark = pytest.mark.slow
 
-BENCHMARK = "nb201/cifar10"
 QUERIES = 150
 SEEDS = 100
 ALPHA = 0.05
@@ -45,16 +41,9 @@ def _final_regret(name: str, seed: int) -> float:
 
 @pytest.fixture(scope="module")
 def regrets():
-    from benchlab.benchmarks.registry import get_benchmark
-
-    try:
-        get_benchmark(BENCHMARK)
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"{BENCHMARK} unavailable: {exc}")
-    context = multiprocessing.get_context("fork")  # workers share the table loaded above
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        return {name: np.asarray(list(pool.map(_final_regret, [name] * SEEDS, range(SEEDS))))
-                for name in ("rs", *CANDIDATES)}
+    benchmark_or_skip()
+    with forked_pool() as pool:
+        return regrets_over_seeds(pool, _final_regret, ("rs", *CANDIDATES), SEEDS)
 
 
 def _holm_less(regrets) -> dict[str, float]:

@@ -11,19 +11,15 @@ feasible regret than constrained RS. The figures are in docs/strategies.md.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pytest
 
 from algorithms import load_strategy
 from benchlab.analysis import stats
-from benchlab.errors import UserError
+from tests.acceptance import BENCHMARK, benchmark_or_skip, forked_pool
 
 pytestmark = pytest.mark.slow
 
-BENCHMARK = "nb201/cifar10"
 QUERIES = 300
 SEEDS = 30
 LIMIT = (("params", "<=", 1.0e5),)
@@ -45,13 +41,8 @@ def final_regret(args) -> float:
 
 @pytest.fixture(scope="module")
 def pool():
-    from benchlab.benchmarks.registry import get_benchmark
-
-    try:
-        get_benchmark(BENCHMARK)
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"{BENCHMARK} unavailable: {exc}")
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as executor:
+    benchmark_or_skip()
+    with forked_pool() as executor:
         yield executor
 
 

@@ -7,59 +7,34 @@ The incumbent is chosen by observed validation; regret uses its mean validation 
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 import numpy as np
 import pytest
 from scipy.stats import mannwhitneyu
 
-from algorithms import load_strategy
-from benchlab.errors import UserError
-from tests.algorithms.loop import run_loop
+from tests.acceptance import benchmark_or_skip, forked_pool, loop_regret, regrets_over_seeds
 
 pytestmark = pytest.mark.slow
 
-BENCHMARK = "nb201/cifar10"
 QUERIES = 150
 SEEDS = 50
 ALPHA = 0.01
 
 
 @pytest.fixture(scope="module")
-def nb201():
-    from benchlab.benchmarks.registry import get_benchmark
-
-    try:
-        return get_benchmark(BENCHMARK)
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"{BENCHMARK} unavailable: {exc}")
-
-
-@pytest.fixture(scope="module")
-def regrets(nb201):
+def regrets():
     """Final validation regret of every seed, per strategy (computed once for the module)."""
+    benchmark_or_skip()
     cache: dict[str, np.ndarray] = {}
-    # seeds are independent: spread them over two processes (forked, so the table loaded
-    # above is shared); each result depends only on its seed
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+    with forked_pool() as pool:
 
         def get(name: str) -> np.ndarray:
             if name not in cache:
-                cache[name] = np.asarray(list(pool.map(_final_regret, [name] * SEEDS, range(SEEDS))))
+                cache.update(regrets_over_seeds(pool, partial(loop_regret, queries=QUERIES), [name], SEEDS))
             return cache[name]
 
         yield get
-
-
-def _final_regret(name: str, seed: int) -> float:
-    from benchlab.benchmarks.registry import get_benchmark
-
-    nb201 = get_benchmark(BENCHMARK)
-    strategy_seed, bench_seed = np.random.SeedSequence(seed).spawn(2)
-    strategy = load_strategy(name)(nb201.space, np.random.default_rng(strategy_seed))
-    return run_loop(nb201, strategy, QUERIES, np.random.default_rng(bench_seed)).regret(nb201)
 
 
 @pytest.mark.parametrize("name", ["re", "bo", "ls"])

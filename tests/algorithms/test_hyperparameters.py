@@ -7,7 +7,7 @@ import pytest
 
 from algorithms import STRATEGIES, load_strategy
 from algorithms.hyperparameters import (HyperparameterError, Interval, Options, check_hyperparameters,
-                                        declared_constraints, describe, satisfies)
+                                        declared_constraints, describe, keyword_arguments, satisfies)
 from algorithms.random_search import RandomSearch
 from algorithms.regularized_evolution import RegularizedEvolution
 from tests.toy import make_toy_space
@@ -72,3 +72,15 @@ def test_a_relation_between_two_values_is_checked_by_the_constructor():
 
 def test_random_search_takes_only_dedupe():
     assert set(declared_constraints(RandomSearch)) == {"dedupe"}
+
+
+def test_keyword_arguments_are_a_constructors_locals_but_self_space_rng_and_those_left_out():
+    class Base:
+        def __init__(self, space, rng, *, a=1, b=2):
+            self.given = keyword_arguments(locals())
+
+    class Sub(Base):
+        def __init__(self, space, rng, *, c=3, a=1, b=4):
+            super().__init__(space, rng, **keyword_arguments(locals(), "c"))
+
+    assert Sub(None, None, a=5).given == {"a": 5, "b": 4}

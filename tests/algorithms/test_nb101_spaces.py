@@ -7,19 +7,10 @@ import numpy as np
 import pytest
 
 from algorithms import STRATEGIES, load_strategy
-from benchlab.errors import UserError
+from tests.acceptance import benchmark_or_skip
 from tests.algorithms.loop import run_loop
 
 pytestmark = pytest.mark.slow
-
-
-def _open(name: str):
-    from benchlab.benchmarks.registry import get_benchmark
-
-    try:
-        return get_benchmark(name)
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"{name} unavailable: {exc}")
 
 
 def _check_runs(bench, budget: int, workers: int = 3):
@@ -36,10 +27,10 @@ def _check_runs(bench, budget: int, workers: int = 3):
 
 @pytest.mark.parametrize("vertices", [4, 5])
 def test_strategies_on_the_complete_small_tables(shared_nb101_dir, vertices):
-    bench = _open(f"nb101:{shared_nb101_dir / f'energy_{vertices}V9E.tfrecord'}")
+    bench = benchmark_or_skip(f"nb101:{shared_nb101_dir / f'energy_{vertices}V9E.tfrecord'}")
     # the 4-vertex space has 91 cells: deduplicating strategies must enumerate all of it
     _check_runs(bench, budget=min(150, len(bench)))
 
 
 def test_strategies_on_the_full_table():
-    _check_runs(_open("nb101"), budget=150)
+    _check_runs(benchmark_or_skip("nb101"), budget=150)

@@ -9,10 +9,10 @@ pytest.importorskip("torch")
 
 from algorithms import load_strategy  # noqa: E402
 from algorithms.base import Feedback  # noqa: E402
-from benchlab.benchmarks.registry import get_benchmark  # noqa: E402
-from benchlab.errors import ConfigError, UserError  # noqa: E402
+from benchlab.errors import ConfigError  # noqa: E402
 from benchlab.run.simulator import Budget, simulate  # noqa: E402
 from benchlab.train.nb201_network import parameter_count  # noqa: E402
+from tests.acceptance import benchmark_or_skip  # noqa: E402
 from tests.algorithms.loop import run_loop  # noqa: E402
 from tests.toy import make_toy_space  # noqa: E402
 
@@ -22,10 +22,7 @@ FAST = {"proxy": "params", "n_scored": 12}
 
 @pytest.fixture(scope="module")
 def nb201():
-    try:
-        return get_benchmark("nb201/cifar10")
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"nb201/cifar10 unavailable: {exc}")
+    return benchmark_or_skip("nb201/cifar10")
 
 
 @pytest.fixture(scope="module", autouse=True)

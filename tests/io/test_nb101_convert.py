@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from benchlab.errors import DataError
-from benchlab.io import nb101_convert
+from benchlab.io import nb101_assemble, nb101_convert, nb101_decode
 from benchlab.io.nb101_convert import NB101DataWarning, convert_nb101
 from benchlab.io.nb101_records import read_nb101_records, write_nb101_records
 from benchlab.io.tfrecord import read_frames, write_frames
@@ -57,8 +57,8 @@ def test_table_holds_exactly_what_was_written(small_file, tmp_path):
 def test_parallel_decoding_and_checking_give_the_same_table(small_file, tmp_path, monkeypatch):
     src, _ = small_file
     serial = read_table(convert_nb101(src, tmp_path / "serial.h5", progress=False, jobs=1))
-    monkeypatch.setattr(nb101_convert, "_SPAN", 7)  # 72 records: 11 spans
-    monkeypatch.setattr(nb101_convert, "_CHECK_CHUNK", 5)  # 12 cells: 3 chunks
+    monkeypatch.setattr(nb101_decode, "_SPAN", 7)  # 72 records: 11 spans
+    monkeypatch.setattr(nb101_assemble, "_CHECK_CHUNK", 5)  # 12 cells: 3 chunks
     parallel = read_table(convert_nb101(src, tmp_path / "parallel.h5", progress=False, jobs=2))
     assert serial[1].keys() == parallel[1].keys()
     for name, value in serial[1].items():
@@ -72,7 +72,7 @@ def test_parallel_check_reports_the_first_wrong_hash(tmp_path, monkeypatch):
     hashes = official_hashes(12)
     hashes[9] = "f" * 32
     small_nb101_file(src, 12, hashes=hashes)
-    monkeypatch.setattr(nb101_convert, "_CHECK_CHUNK", 4)
+    monkeypatch.setattr(nb101_assemble, "_CHECK_CHUNK", 4)
     with pytest.raises(DataError, match=r"record 9 at byte \d+: module_hash f{32} differs from the hash of its cell"):
         convert_nb101(src, tmp_path / "t.h5", progress=False, jobs=2)
     assert only_source_left(tmp_path, src)

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from benchlab.errors import UserError
 from benchlab.predictors.evaluation import Settings, evaluate_predictors
+from tests.acceptance import benchmark_or_skip
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def results():
-    from benchlab.benchmarks.registry import get_benchmark
-
-    try:
-        bench = get_benchmark("nb201/cifar10")
-    except (UserError, ImportError) as exc:
-        pytest.skip(f"nb201/cifar10 unavailable: {exc}")
+    bench = benchmark_or_skip("nb201/cifar10")
     settings = Settings(train_sizes=(100,), sample=1000, seeds=3)
     return evaluate_predictors("nb201/cifar10", bench, ["mlp-ensemble", "gbt"], settings)
 

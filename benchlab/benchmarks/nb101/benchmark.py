@@ -37,8 +37,6 @@ from benchlab.errors import UserError
 from benchlab.io.nb101_convert import FORMAT, OP_LABELS
 from benchlab.spaces.nb101 import Cell, NB101Space
 
-# bit generators whose random() is (next 64-bit draw >> 11) / 2**53 (not MT19937: 32-bit draws)
-_DOUBLE_FROM_RAW = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
 _LABEL_NAMES = MappingProxyType({label: name for name, label in OP_LABELS.items()})
 
 
@@ -113,7 +111,7 @@ class NB101Benchmark(TabularBenchmark):
         # over all rows is a container the garbage collector would walk whole).
         self._drawn: list[dict[int, tuple[Observation, ...]]] = [{} for _ in columns]
         self.raw_draws = raw_draws
-        self._raw_rng = self._raw_draw = None  # the last 64-bit generator `query` drew from, and its raw draw
+        self._raw_rng = self._draw_raw = None  # the last 64-bit generator `query` drew from, and its raw draw
 
     def __reduce__(self):
         # reopen by path in another process instead of pickling the arrays
@@ -154,18 +152,16 @@ class NB101Benchmark(TabularBenchmark):
         n = len(observations)
         if n == 1:
             return observations[0]
-        if rng is self._raw_rng:  # the same number as int(rng.random() * n), see _draw
-            return observations[((self._raw_draw() >> 11) * n) >> 53]
+        if rng is self._raw_rng:  # = index_from_raw(raw, n): int(rng.random() * n), see _draw
+            return observations[((self._draw_raw() >> 11) * n) >> 53]
         return observations[self._draw(rng, n)]
 
     def _draw(self, rng: np.random.Generator, n: int) -> int:
-        """`int(rng.random() * n)`. With `raw_draws` (the default) and a bit generator whose
-        random() is (next 64-bit draw >> 11) / 2**53, `query` computes the same number from
-        the raw draw of the last such generator, skipping Generator.random's overhead
+        """`int(rng.random() * n)`. With `raw_draws` (the default) `TabularBenchmark._draw`: the
+        same number from the raw 64-bit draw where the bit generator allows (`benchlab.draws`),
+        after which `query` draws inline from that generator's raw draws
         (test_nb101_query_perf.py shows the evolution workload with and without)."""
-        if self.raw_draws and isinstance(rng.bit_generator, _DOUBLE_FROM_RAW):
-            self._raw_rng, self._raw_draw = rng, rng.bit_generator.random_raw
-        return int(rng.random() * n)
+        return super()._draw(rng, n) if self.raw_draws else int(rng.random() * n)
 
     def query_row(self, row: int, rng: np.random.Generator, fidelity=None) -> Observation:
         """One recorded repeat drawn uniformly, `int(rng.random() * repeats)` (`rng.integers`
@@ -180,7 +176,7 @@ class NB101Benchmark(TabularBenchmark):
         if n == 1:
             return observations[0]
         if rng is self._raw_rng:
-            return observations[((self._raw_draw() >> 11) * n) >> 53]
+            return observations[((self._draw_raw() >> 11) * n) >> 53]
         return observations[self._draw(rng, n)]
 
     def observations_of(self, row: int, f: int) -> tuple[Observation, ...]:
