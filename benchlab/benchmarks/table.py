@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from benchlab.errors import DataError
-from benchlab.io.atomic import AtomicTarget
 
 FORMAT_VERSION = 1
 _ARRAYS = ("valid", "test", "cost", "train", "precision", "f1")
@@ -84,6 +83,8 @@ class Table:
     # -- storage -------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """Write atomically: a temporary file in the same folder, renamed when complete."""
+        from benchlab.io.atomic import AtomicTarget  # here: it imports tempfile, which loading needs not
+
         path = Path(path)
         arrays = {"keys": self.keys, "fidelities": np.asarray(self.fidelities, dtype=np.int64)}
         for name in _ARRAYS + _CELL_ARRAYS:

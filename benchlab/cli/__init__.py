@@ -13,33 +13,39 @@ import sys
 from benchlab import __version__
 from benchlab.errors import UserError, cut_long_values
 
-# Each module defines `register(subparsers)`, which adds its parser and sets `func`.
-_SUBCOMMANDS = (
-    "benchlab.cli.data",
-    "benchlab.cli.benchmarks",
-    "benchlab.cli.query",
-    "benchlab.cli.compare",
-    "benchlab.cli.report",
-    "benchlab.cli.validate",
-    "benchlab.cli.verify",
-    "benchlab.cli.predictors",
-)
+# subcommand -> its module, in the order `benchlab --help` lists them; each module defines
+# `register(subparsers)`, which adds the subcommand's parser and sets `func`
+_SUBCOMMANDS = {
+    "data": "benchlab.cli.data",
+    "benchmarks": "benchlab.cli.benchmarks",
+    "query": "benchlab.cli.query",
+    "compare": "benchlab.cli.compare",
+    "report": "benchlab.cli.report",
+    "validate": "benchlab.cli.validate",
+    "verify": "benchlab.cli.verify",
+    "predictors": "benchlab.cli.predictors",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of `command` alone when it names one: running a
+    subcommand imports its own module only (the help and a mistyped name import them all)."""
     parser = argparse.ArgumentParser(
         prog="benchlab",
         description="Compare NAS search strategies on tabular benchmarks.",
     )
     parser.add_argument("--version", action="version", version=f"benchlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in _SUBCOMMANDS:
-        importlib.import_module(module_name).register(sub)
+    for name, module_name in _SUBCOMMANDS.items():
+        if command not in _SUBCOMMANDS or command == name:
+            importlib.import_module(module_name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # a subcommand named first is the one run; anything else (`-h`, `--version`) sees them all
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

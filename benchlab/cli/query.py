@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 
 from benchlab.benchmarks import registry
-from benchlab.benchmarks.base import observed
 from benchlab.cli.text import format_table
 from benchlab.errors import UserError
 
@@ -64,6 +62,8 @@ def _query(args: argparse.Namespace) -> int:
 
 def objective_table(bench, observations, means) -> tuple[list[str], list[list[str]]]:
     """One row per repeat and a mean row; a column per declared objective, then the charged cost."""
+    from benchlab.benchmarks.base import observed  # here (it imports numpy): every subcommand builds this parser
+
     columns = {"repeat": [str(o.repeat) for o in observations] + ["mean"]}
     for objective in bench.objectives:
         values = [observed(o, objective.field) for o in observations]
@@ -72,11 +72,16 @@ def objective_table(bench, observations, means) -> tuple[list[str], list[list[st
         elif objective.name == "test":
             mean = means.test
         else:
-            mean = statistics.fmean(values) if values else math.nan
+            mean = _mean(values)
         columns[objective.name] = values + [mean]
     if not bench.has_time_cost:
-        columns["cost (queries)"] = [o.cost for o in observations] + [
-            statistics.fmean(o.cost for o in observations) if observations else math.nan]
+        costs = [o.cost for o in observations]
+        columns["cost (queries)"] = costs + [_mean(costs)]
     header = list(columns)
     cells = [[v if isinstance(v, str) else f"{v:.6g}" for v in column] for column in columns.values()]
     return header, [list(row) for row in zip(*cells)]
+
+
+def _mean(values: list[float]) -> float:
+    """`statistics.fmean` (the same sum), without importing `statistics`, `fractions` and `decimal`."""
+    return math.fsum(values) / len(values) if values else math.nan

