@@ -3,6 +3,7 @@ import pytest
 from benchlab.benchmarks import registry
 from benchlab.benchmarks.registry import BenchmarkEntry
 from benchlab.cli import main
+from benchlab.harness.benchmarks import try_open
 
 BEST_CIFAR10 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
@@ -65,6 +66,11 @@ def test_query_prints_every_repeat_and_the_mean(capsys):
     ],
 )
 def test_query_errors_are_one_line_and_exit_2(capsys, argv, fragment):
+    # a table converted on first use notes it on stderr: convert before, so only the error is left
+    unknown = fragment.startswith("unknown benchmark")
+    if not unknown and (problem := try_open(argv[1])):
+        pytest.skip(problem)
+    capsys.readouterr()
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err
