@@ -99,10 +99,12 @@ def load_cifar10(data_dir: str | Path, *, download: bool = True) -> CifarSplits:
     return split_cifar10(train.data, train.targets, test.data, test.targets)
 
 
-def normalise(images: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """uint8 (N, 3, H, W) -> float, each channel centred and scaled by the official statistics."""
-    mean = torch.tensor(RGB_MEAN, device=images.device, dtype=dtype).view(1, 3, 1, 1)
-    std = torch.tensor(RGB_STD, device=images.device, dtype=dtype).view(1, 3, 1, 1)
+def normalise(images: torch.Tensor, dtype: torch.dtype = torch.float32, stats=None) -> torch.Tensor:
+    """uint8 (N, 3, H, W) -> float, each channel centred and scaled by `stats` (mean, std on the
+    0-255 scale; default the official NB101 statistics)."""
+    rgb_mean, rgb_std = stats or (RGB_MEAN, RGB_STD)
+    mean = torch.tensor(rgb_mean, device=images.device, dtype=dtype).view(1, 3, 1, 1)
+    std = torch.tensor(rgb_std, device=images.device, dtype=dtype).view(1, 3, 1, 1)
     return (images.to(dtype) - mean) / std
 
 

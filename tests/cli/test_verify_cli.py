@@ -13,7 +13,7 @@ def tiny(tmp_path):
 def test_verify_writes_the_table_and_figure(tiny, tmp_path, monkeypatch, capsys):
     table, keys = tiny
     stub = stub_for_table([0.53, 0.41, 0.22, 0.63])
-    monkeypatch.setattr(verify_cli, "make_trainer", lambda args: stub)
+    monkeypatch.setattr(verify_cli, "make_trainer", lambda args, table=None: stub)
     out = tmp_path / "out"
     code = main(["verify", "--cells", ",".join(keys), "--table", f"nb101:{table.path}", "--out", str(out),
                  "--cache", str(tmp_path / "live"), "--quiet"])
@@ -36,7 +36,7 @@ def test_verify_writes_the_table_and_figure(tiny, tmp_path, monkeypatch, capsys)
 )
 def test_bad_input_exits_2_and_writes_nothing(tiny, tmp_path, monkeypatch, capsys, extra, message):
     table, keys = tiny
-    monkeypatch.setattr(verify_cli, "make_trainer", lambda args: pytest.fail("must not train"))
+    monkeypatch.setattr(verify_cli, "make_trainer", lambda args, table=None: pytest.fail("must not train"))
     out = tmp_path / "out"
     extra = [e.format(key=keys[0], tmp=tmp_path) for e in extra]
     code = main(["verify", *extra, "--table", f"nb101:{table.path}", "--out", str(out), "--quiet"])
@@ -66,7 +66,7 @@ def test_verify_from_an_experiment_uses_its_table(tiny, tmp_path, monkeypatch, c
     run_file(experiment / "runs/a/rs/seed-0001.parquet", name, [keys[2]])
     run_file(experiment / "runs/a/re/seed-0000.parquet", name, [keys[3]])
     stub = stub_for_table([0.5, 0.4, 0.3, 0.2])
-    monkeypatch.setattr(verify_cli, "make_trainer", lambda args: stub)
+    monkeypatch.setattr(verify_cli, "make_trainer", lambda args, table=None: stub)
     code = main(["verify", "--from", str(experiment), "--max-cells", "2", "--cache", str(tmp_path / "live"), "--quiet"])
     assert code == 0
     import pandas as pd
