@@ -110,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
         specs = None
         out = args.out or paths.reports_dir() / "verify"
     table_name = table_name or "nb101"
+    if args.cells and "|" in args.cells and "~" in args.cells and not table_name.startswith("nb201/"):
+        raise UserError(f"--cells {args.cells!r} reads as NB201 cells but the table is {table_name}; "
+                        "add --table nb201/cifar10 (or nb201/cifar100)")
     table = get_benchmark(table_name)
     nb201 = is_nb201(table)
     if not nb201 and not (hasattr(table, "cell_of_row") and hasattr(table, "has_key")):
@@ -122,9 +125,6 @@ def run(args: argparse.Namespace) -> int:
             specs = split_cell_list(args.cells)
         else:
             specs = args.cells.split(",")
-            if any(spec.strip().startswith("|") for spec in specs):
-                raise UserError(f"--cells {args.cells!r} reads as NB201 cells but the table is {table_name}; "
-                                "add --table nb201/cifar10 (or nb201/cifar100)")
     epochs = args.epochs if args.epochs is not None else (TABLE_EPOCHS_NB201 if nb201 else 4)
     cells = resolve_cells(specs, table)
     if out.exists() and not out.is_dir():

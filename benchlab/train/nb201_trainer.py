@@ -112,7 +112,7 @@ def train_nb201_cell(
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         if epoch + 1 == epochs // 2:
-            halfway = evaluate(epochs // 2, training_time)
+            halfway = evaluate(float(epochs // 2), training_time)
     bar.close()
     final = evaluate(float(epochs), training_time)
     return TrainingResult(

@@ -6,6 +6,7 @@ import torch
 
 from benchlab.errors import DataError, UserError
 from benchlab.train.data import RGB_MEAN, RGB_STD, augment, load_cifar10, normalise, split_cifar10, training_batches
+from tests.train.helpers import fake_torchvision
 
 
 def test_split_follows_the_batch_files():
@@ -74,14 +75,7 @@ def test_missing_torchvision_names_the_extra(monkeypatch, tmp_path):
 
 
 def _fake_torchvision(monkeypatch, dataset_class):
-    import types
-
-    torchvision = types.ModuleType("torchvision")
-    datasets = types.ModuleType("torchvision.datasets")
-    datasets.CIFAR10 = dataset_class
-    torchvision.datasets = datasets
-    monkeypatch.setitem(sys.modules, "torchvision", torchvision)
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", datasets)
+    fake_torchvision(monkeypatch, CIFAR10=dataset_class)
 
 
 def test_load_reads_through_torchvisions_dataset_class(monkeypatch, tmp_path):
