@@ -103,3 +103,16 @@ def test_missing_cifar_is_a_data_error(monkeypatch, tmp_path):
     _fake_torchvision(monkeypatch, Missing)
     with pytest.raises(DataError, match="--data-dir"):
         load_cifar10(tmp_path, download=False)
+
+
+def test_a_download_that_cannot_connect_says_where_to_put_the_data(monkeypatch, tmp_path):
+    import urllib.error
+
+    class Offline:
+        def __init__(self, root, train, download):
+            raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    _fake_torchvision(monkeypatch, Offline)
+    with pytest.raises(DataError, match="put cifar-10-batches-py") as exc:
+        load_cifar10(tmp_path, download=True)
+    assert str(tmp_path) in str(exc.value) and "\n" not in str(exc.value)
