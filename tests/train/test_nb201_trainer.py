@@ -78,3 +78,26 @@ def test_the_trainer_loads_the_data_once_and_takes_ops_by_name(monkeypatch, tmp_
         trainer(np.zeros((0, 0)), ("nor_conv_3x3",) * 3 + ("skip_connect", "nor_conv_3x3", "nor_conv_1x1"), 4,
                 np.random.default_rng(0))
     assert loads == [tmp_path] and trained == [(ARCH, "cifar100")] * 2
+
+
+def test_long_cpu_training_warns_about_the_time(monkeypatch):
+    import benchlab.train.nb201_trainer as module
+    from benchlab.train.trainer import SlowTrainingWarning
+
+    monkeypatch.setattr(module, "_CPU_WARNING_STEPS", 2)
+    with pytest.warns(SlowTrainingWarning, match="hours"):
+        train_nb201_cell(ARCH, synthetic_splits(n_train=64, n_eval=16), DATASETS["cifar10"], epochs=2,
+                         rng=np.random.default_rng(0), protocol=NB201Protocol(batch_size=16), network_kwargs=NARROW,
+                         progress=False, device="cpu")
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_training_on_gpu_with_mixed_precision():
+    data = synthetic_splits(n_train=256, n_eval=64)
+    kwargs = dict(epochs=4, protocol=NB201Protocol(batch_size=64), network_kwargs=NARROW, device="cuda", progress=False)
+    result = train_nb201_cell(ARCH, data, DATASETS["cifar10"], rng=np.random.default_rng(0), **kwargs)
+    again = train_nb201_cell(ARCH, data, DATASETS["cifar10"], rng=np.random.default_rng(0), **kwargs)
+    assert result.device.startswith("cuda") and result.precision in ("bf16", "fp16")
+    assert 0.0 <= result.final.validation_accuracy <= 1.0 and result.steps == 16
+    assert result.trainable_parameters == again.trainable_parameters == parameter_count(ARCH, 10, **NARROW)
