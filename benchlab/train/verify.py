@@ -112,7 +112,8 @@ def incumbents_of_experiment(experiment_dir) -> Incumbents:
             raise DataError(f"{path}: unreadable run file ({exc}); delete it and rerun the experiment to redo it") from None
         if table.num_rows == 0:
             continue
-        benchmark = table.column("benchmark")[table.num_rows - 1].as_py() or ""
+        # a multi-objective run's name carries its problem's label after one space
+        benchmark = (table.column("benchmark")[table.num_rows - 1].as_py() or "").split(" ", 1)[0]
         if not verifiable(benchmark):
             continue
         key = table.column("incumbent_key")[table.num_rows - 1].as_py()

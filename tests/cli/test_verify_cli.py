@@ -153,3 +153,20 @@ def test_a_table_of_another_family_exits_2(tmp_path, monkeypatch, capsys):
     code = main(["verify", "--table", "toy", "--cells", "1", "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "neither an NB101 table nor an NB201 dataset" in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_from_an_nb201_experiment(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from tests.train.helpers import StubTrainer
+    from tests.train.test_verify import run_file
+
+    experiment = tmp_path / "exp"
+    run_file(experiment / "runs/a/rs/seed-0000.parquet", "nb201/cifar10", ["1,1,1,1,1,1", "3,3,3,1,3,2"])
+    run_file(experiment / "runs/a/rs/seed-0001.parquet", "nb201/cifar10", ["3,3,3,1,3,2"])
+    stub = StubTrainer({}, default=0.8)
+    monkeypatch.setattr(verify_cli, "make_trainer", lambda args, table=None: stub)
+    assert main(["verify", "--from", str(experiment), "--epochs", "2", "--cache", str(tmp_path / "live"), "--quiet"]) == 0
+    cells = pd.read_csv(experiment / "verify" / "verify_cells.csv", dtype={"key": str})
+    assert cells["key"].tolist() == ["3,3,3,1,3,2"] and [e for *_, e in stub.calls] == [2]
+    assert cells["table_repeats"].tolist() == [0]  # the table has 200 epochs only
