@@ -82,6 +82,7 @@ def flops(net: nn.Module, input_shape) -> float:
 
 
 def synflow(net: nn.Module, input_shape) -> float:
+    # taken at the layer outputs, <dR/dy, y - b> per layer (the module docstring says why that is synflow)
     linear = _positive_linear(net)
     layers = _weighted_layers(linear)
     for p in linear.parameters():
