@@ -90,19 +90,21 @@ def load_cifar10(data_dir: str | Path, *, download: bool = True) -> CifarSplits:
     try:
         train = CIFAR10(str(root), train=True, download=download)
         test = CIFAR10(str(root), train=False, download=download)
-    except RuntimeError as exc:  # torchvision's "Dataset not found or corrupted"
+    except (RuntimeError, OSError) as exc:  # "Dataset not found or corrupted"; a download that cannot connect
         raise DataError(
-            f"CIFAR-10 not found or corrupt in {root} ({exc}); allow the download or point --data-dir "
-            "at a folder holding cifar-10-batches-py"
+            f"CIFAR-10 not found, corrupt or not downloadable in {root} ({str(exc).splitlines()[0]}); put "
+            "cifar-10-batches-py (the python version of CIFAR-10) there, or point --data-dir at a folder holding it"
         ) from None
     # torchvision concatenates data_batch_1..5 in order, so batch 5 is the last 10,000 images
     return split_cifar10(train.data, train.targets, test.data, test.targets)
 
 
-def normalise(images: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """uint8 (N, 3, H, W) -> float, each channel centred and scaled by the official statistics."""
-    mean = torch.tensor(RGB_MEAN, device=images.device, dtype=dtype).view(1, 3, 1, 1)
-    std = torch.tensor(RGB_STD, device=images.device, dtype=dtype).view(1, 3, 1, 1)
+def normalise(images: torch.Tensor, dtype: torch.dtype = torch.float32, stats=None) -> torch.Tensor:
+    """uint8 (N, 3, H, W) -> float, each channel centred and scaled by `stats` (mean, std on the
+    0-255 scale; default the official NB101 statistics)."""
+    rgb_mean, rgb_std = stats or (RGB_MEAN, RGB_STD)
+    mean = torch.tensor(rgb_mean, device=images.device, dtype=dtype).view(1, 3, 1, 1)
+    std = torch.tensor(rgb_std, device=images.device, dtype=dtype).view(1, 3, 1, 1)
     return (images.to(dtype) - mean) / std
 
 

@@ -4,7 +4,13 @@ A query whose cell and epoch budget the table holds is a lookup, as always. Othe
 cell is trained live with the NAS-Bench-101 protocol (a budget E serves fidelity E from
 the end of the run and E/2 from its halfway evaluation, as the table does), and the run
 is cached on disk (`data/live/` by default), so it is trained once per (cell, budget,
-repeat) whatever asks for it. Regret is measured against the table's optimum.
+repeat) whatever asks for it.
+
+Regret is measured against the table's optimum only where that bounds every answer: the
+table holds every cell of the space and its full fidelity is this benchmark's. Otherwise
+full-fidelity means come from live training (a 108-epoch run against a 4-epoch table, or
+a cell the table lacks) and can beat the table's best, so the optimum is the metric's
+bound, perfect accuracy (regret is then the incumbent's error).
 
 Opened by the harness as `live:nb101` or `live:nb101:PATH` (the part after `live:` names
 the table); torch is only imported when something must be trained.
@@ -23,6 +29,8 @@ from benchlab.train.protocol import EPOCH_BUDGETS
 from benchlab.train.results import TrainingResult
 
 PREFIX = "live"
+#: the optimum where the table cannot bound live answers: accuracy is a fraction
+PERFECT_ACCURACY = Optimum(valid=1.0, test=1.0)
 
 
 class TableOrTrainBenchmark(Benchmark):
@@ -56,8 +64,10 @@ class TableOrTrainBenchmark(Benchmark):
         self.fidelities = tuple(sorted(live_fidelities | set(table.fidelities)))
         self.description = (
             f"{table.name} where it has the cell and budget, else live training with the NB101 protocol "
-            f"(budgets {', '.join(map(str, self.budgets))}; {self.live_repeats} live repeat(s); cached in {self.cache.root})"
+            f"(budgets {', '.join(map(str, self.budgets))}; {self.live_repeats} live repeat(s); cached in {self.cache.root}); "
+            "regret against the table's optimum where it holds every cell at the full budget, else against perfect accuracy"
         )
+        self._bounded: bool | None = None
         self._cells: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
 
     # -- where an answer comes from ---------------------------------------------------
@@ -145,8 +155,20 @@ class TableOrTrainBenchmark(Benchmark):
         )
 
     @property
+    def table_bounds_answers(self) -> bool:
+        """Whether every full-fidelity mean is the table's (so its optimum bounds them all)."""
+        if self._bounded is None:
+            complete = bool(getattr(getattr(self.table, "resolver", None), "complete", False))
+            full = self.table.max_fidelity == self.max_fidelity
+            # a cell without a run at the full budget is trained live too
+            self._bounded = complete and full and not np.isnan(self.table.valid_mean[:, -1]).any()
+        return self._bounded
+
+    @property
     def optimum(self) -> Optimum:
-        return self.table.optimum
+        if self.table_bounds_answers:
+            return self.table.optimum
+        return PERFECT_ACCURACY
 
     def data_checksum(self) -> str:
         return f"{self.table.data_checksum()}+live{list(self.budgets)}x{self.live_repeats}s{self.base_seed}"

@@ -8,7 +8,11 @@ j < i, and node 3 is the output. The edge ops are "none" (zero), "skip_connect"
 (identity), "nor_conv_1x1" / "nor_conv_3x3" (ReLU-conv-BN, no conv bias) and
 "avg_pool_3x3" (stride 1, padding excluded from the average).
 
-`STAGES(C, N)` lays the network out once; the module builder and the analytic
+`batch_norm=False` builds every batch norm as the identity: the network synflow scores (it
+removes batch norm), built without making modules only to drop them. Batch norm draws no
+random numbers at initialisation, so every other weight is the same either way.
+
+`layout(C, N)` lays the network out once; the module builder and the analytic
 `parameter_count` both walk it, and each op's count sits beside its constructor, so the
 count is the module's (tests compare it with `sum(p.numel())`).
 """
@@ -37,12 +41,16 @@ def layout(channels: int = C_INIT, cells_per_stage: int = CELLS_PER_STAGE) -> li
     return body
 
 
+def _norm(channels: int, present: bool = True) -> nn.Module:
+    return nn.BatchNorm2d(channels) if present else nn.Identity()
+
+
 class ReLUConvBN(nn.Sequential):
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int = 1):
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int = 1, bn: bool = True):
         super().__init__(
             nn.ReLU(inplace=False),
             nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=kernel // 2, bias=False),
-            nn.BatchNorm2d(c_out),
+            _norm(c_out, bn),
         )
 
     @staticmethod
@@ -55,14 +63,14 @@ class Zero(nn.Module):
         return x.mul(0.0)
 
 
-def make_op(op: str, channels: int) -> nn.Module:
+def make_op(op: str, channels: int, bn: bool = True) -> nn.Module:
     if op == "none":
         return Zero()
     if op == "skip_connect":
         return nn.Identity()
     if op == "avg_pool_3x3":
         return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
-    return ReLUConvBN(channels, channels, _KERNELS[op])
+    return ReLUConvBN(channels, channels, _KERNELS[op], bn=bn)
 
 
 _KERNELS = {"nor_conv_1x1": 1, "nor_conv_3x3": 3}
@@ -74,9 +82,9 @@ def op_count(op: str, channels: int) -> int:
 
 
 class InferCell(nn.Module):
-    def __init__(self, arch: Sequence[int], channels: int):
+    def __init__(self, arch: Sequence[int], channels: int, bn: bool = True):
         super().__init__()
-        self.edges = nn.ModuleList(make_op(OPS[i], channels) for i in arch)
+        self.edges = nn.ModuleList(make_op(OPS[i], channels, bn) for i in arch)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
@@ -89,10 +97,10 @@ class ResNetBasicBlock(nn.Module):
     """The reduction block: two ReLU-conv-BN 3x3 (the first with stride 2) plus a shortcut of
     2x2 average pooling and a 1x1 conv."""
 
-    def __init__(self, c_in: int, c_out: int):
+    def __init__(self, c_in: int, c_out: int, bn: bool = True):
         super().__init__()
-        self.conv_a = ReLUConvBN(c_in, c_out, 3, stride=2)
-        self.conv_b = ReLUConvBN(c_out, c_out, 3)
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, stride=2, bn=bn)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, bn=bn)
         self.downsample = nn.Sequential(nn.AvgPool2d(2, stride=2), nn.Conv2d(c_in, c_out, 1, bias=False))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -107,16 +115,17 @@ class NB201Network(nn.Module):
     """The network of one NB201 cell (a tuple of 6 op indices, as `NB201Space` holds them)."""
 
     def __init__(self, arch: Sequence[int], num_classes: int = 10, channels: int = C_INIT,
-                 cells_per_stage: int = CELLS_PER_STAGE):
+                 cells_per_stage: int = CELLS_PER_STAGE, *, batch_norm: bool = True):
         super().__init__()
         self.arch = tuple(arch)
-        self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
+        bn = batch_norm
+        self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), _norm(channels, bn))
         self.cells = nn.ModuleList(
-            InferCell(self.arch, c_out) if kind == "cell" else ResNetBasicBlock(c_in, c_out)
+            InferCell(self.arch, c_out, bn) if kind == "cell" else ResNetBasicBlock(c_in, c_out, bn)
             for kind, c_in, c_out in layout(channels, cells_per_stage)
         )
         last = channels * 4
-        self.lastact = nn.Sequential(nn.BatchNorm2d(last), nn.ReLU(inplace=True))
+        self.lastact = nn.Sequential(_norm(last, bn), nn.ReLU(inplace=True))
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(last, num_classes)
 

@@ -76,19 +76,21 @@ def train_step(
     scaler: torch.amp.GradScaler | None = None,
     channels_last: bool = False,
     shards: int = 1,
+    stats=None,
 ) -> torch.Tensor:
     """One optimiser step on a uint8 image batch; returns the (detached) mean cross-entropy loss.
 
     With `shards` > 1 the batch is split into that many equal parts, each run forward and
     backward on its own (batch-norm statistics per part, as on the TPU shards that filled
-    the table) and the gradients averaged, as TF's cross-shard optimiser does.
+    the table) and the gradients averaged, as TF's cross-shard optimiser does. `stats` are
+    the (mean, std) images are normalised with (default NB101's).
     """
     for group in optimizer.param_groups:
         group["lr"] = lr
     optimizer.zero_grad(set_to_none=True)
     total = torch.zeros((), device=images.device)
     for part_images, part_labels in zip(images.chunk(shards), labels.chunk(shards)):
-        inputs = normalise(part_images)
+        inputs = normalise(part_images, stats=stats)
         if channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with _autocast(images.device, precision):
@@ -112,15 +114,20 @@ def accuracy(
     *,
     precision: str = "fp32",
     channels_last: bool = False,
+    stats=None,
+    whole_batches: bool = True,
 ) -> float:
-    """Fraction correct over whole batches only (the official evaluation drops the remainder)."""
+    """Fraction correct over whole batches only (the official NB101 evaluation drops the
+    remainder), or over every image with `whole_batches=False` (as NB201 evaluates)."""
     usable = (len(labels) // batch_size) * batch_size or len(labels)
+    if not whole_batches:
+        usable = len(labels)
     was_training = model.training
     model.eval()
     correct = torch.zeros((), dtype=torch.int64, device=images.device)
     for start in range(0, usable, batch_size):
         stop = min(start + batch_size, usable)
-        inputs = normalise(images[start:stop])
+        inputs = normalise(images[start:stop], stats=stats)
         if channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with _autocast(images.device, precision):

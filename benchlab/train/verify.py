@@ -1,5 +1,8 @@
 """Check the table against live training: train chosen cells and compare with the recorded repeats.
 
+NB101 tables (cells by module hash or text form) and NB201 tables (cells by the benchmark's
+string or their 6 op indices, `benchlab.train.nb201_cells`) alike.
+
 For every cell and live repeat the report puts the live validation/test accuracy and
 training time beside the table's repeats (min, mean, max) with the z-score of the live
 value, (live - table mean) / table standard deviation (sample deviation over repeats; NaN
@@ -33,9 +36,15 @@ FIGURE = "verify.png"
 
 @dataclass(frozen=True)
 class CellSpec:
-    key: str  # the table key (official module hash) of the pruned cell
-    matrix: np.ndarray
-    ops: tuple[str, ...]
+    key: str  # the table key (NB101: official module hash of the pruned cell; NB201: "3,3,3,1,3,2")
+    matrix: np.ndarray  # NB101's pruned adjacency; empty for NB201
+    ops: tuple[str, ...]  # NB101's vertex ops; NB201's 6 edge ops
+    arch: object = None  # the space's architecture (what the table is queried with)
+    cache_key: str = ""  # the name its live runs are cached under (default: key)
+
+    @property
+    def run_key(self) -> str:
+        return self.cache_key or self.key
 
 
 @dataclass
@@ -46,10 +55,15 @@ class VerifyReport:
 
 
 def resolve_cells(specs, table) -> list[CellSpec]:
-    """Cells named by module hash (looked up in the table) or in the text form "ADJ|op,op,...".
+    """Cells named by module hash (looked up in the table) or in the text form "ADJ|op,op,...";
+    on an NB201 table, as `nb201_cells.resolve_nb201_cells` reads them.
 
     Duplicates (the same key twice) are verified once, in order of first mention.
     """
+    if getattr(table.space, "name", "") == "nb201":
+        from benchlab.train.nb201_cells import resolve_nb201_cells
+
+        return resolve_nb201_cells(specs, table)
     found: dict[str, CellSpec] = {}
     for spec in specs:
         spec = spec.strip()
@@ -66,7 +80,7 @@ def resolve_cells(specs, table) -> list[CellSpec]:
         else:
             cell = table.space.parse(spec)  # InvalidArchitectureError names the broken rule
             key = table.space.key(cell)
-        found.setdefault(key, CellSpec(key, np.asarray(cell.matrix), tuple(cell.ops)))
+        found.setdefault(key, CellSpec(key, np.asarray(cell.matrix), tuple(cell.ops), cell))
     if not found:
         raise UserError("no cells to verify; give --cells HASH[,HASH...] or --from an experiment folder")
     return list(found.values())
@@ -75,11 +89,16 @@ def resolve_cells(specs, table) -> list[CellSpec]:
 @dataclass(frozen=True)
 class Incumbents:
     keys: list[str]  # final incumbent keys, most frequent first
-    tables: list[str]  # the NB101 tables the runs used ("live:" stripped), in order of first use
+    tables: list[str]  # the NB101/NB201 tables the runs used ("live:" stripped), in order of first use
+
+
+def verifiable(benchmark: str) -> bool:
+    """Whether runs on `benchmark` can be verified: NB101 tables and NB201 datasets."""
+    return "nb101" in benchmark or benchmark.startswith("nb201/")
 
 
 def incumbents_of_experiment(experiment_dir) -> Incumbents:
-    """Final incumbents of every NB101 run of an experiment (the last row of each run file)."""
+    """Final incumbents of every NB101 or NB201 run of an experiment (the last row of each run file)."""
     root = Path(experiment_dir)
     files = sorted((root / "runs").glob("*/*/seed-*.parquet"))
     if not root.is_dir() or not files:
@@ -93,15 +112,16 @@ def incumbents_of_experiment(experiment_dir) -> Incumbents:
             raise DataError(f"{path}: unreadable run file ({exc}); delete it and rerun the experiment to redo it") from None
         if table.num_rows == 0:
             continue
-        benchmark = table.column("benchmark")[table.num_rows - 1].as_py() or ""
-        if "nb101" not in benchmark:
+        # a multi-objective run's name carries its problem's label after one space
+        benchmark = (table.column("benchmark")[table.num_rows - 1].as_py() or "").split(" ", 1)[0]
+        if not verifiable(benchmark):
             continue
         key = table.column("incumbent_key")[table.num_rows - 1].as_py()
         if key:
             counts[key] = counts.get(key, 0) + 1
             tables.setdefault(benchmark.removeprefix("live:"))
     if not counts:
-        raise UserError(f"{root}: no NB101 runs with an incumbent; verify cells of an experiment on nb101")
+        raise UserError(f"{root}: no NB101 or NB201 runs with an incumbent; verify cells of an experiment on nb101 or nb201")
     return Incumbents(sorted(counts, key=lambda k: (-counts[k], k)), list(tables))
 
 
@@ -136,9 +156,7 @@ def verify_cells(
     in_table = epochs in getattr(table, "fidelities", ())
     run_rows, cell_rows = [], []
     for i, spec in enumerate(cells):
-        tabulated = []
-        if in_table and table.has_key(spec.key):
-            tabulated = table.repeats(table.cell_of_row(table.row_of_key(spec.key)), fidelity=epochs)
+        tabulated = _tabulated(table, spec, epochs) if in_table else []
         stats = {
             "valid": _stats([o.valid for o in tabulated]),
             "test": _stats([o.test for o in tabulated]),
@@ -149,9 +167,9 @@ def verify_cells(
             if progress:
                 progress(f"cell {i + 1}/{len(cells)} {spec.key} repeat {repeat + 1}/{repeats}")
             if cache is not None:
-                result = cache.run(trainer, spec.key, spec.matrix, spec.ops, epochs, repeat, base_seed)
+                result = cache.run(trainer, spec.run_key, spec.matrix, spec.ops, epochs, repeat, base_seed)
             else:
-                result = trainer(spec.matrix, spec.ops, epochs, run_rng(spec.key, epochs, repeat, base_seed))
+                result = trainer(spec.matrix, spec.ops, epochs, run_rng(spec.run_key, epochs, repeat, base_seed))
             live.append(result)
             row = {"key": spec.key, "repeat": repeat, "epochs": epochs}
             for name, value in (
@@ -179,7 +197,7 @@ def verify_cells(
                 f"live_{name}_mean": live_mean, f"table_{name}_min": lo, f"table_{name}_mean": mean,
                 f"table_{name}_max": hi, f"table_{name}_std": std, f"z_{name}": _z(live_mean, mean, std),
             }
-        cell_row["cell"] = table.space.format(_cell(spec)) if hasattr(table, "space") else ""
+        cell_row["cell"] = table.space.format(spec.arch) if spec.arch is not None else ""
         cell_rows.append(cell_row)
     runs, cells_frame = pd.DataFrame(run_rows), pd.DataFrame(cell_rows)
     summary = {"epochs": epochs, "repeats": repeats, "cells": len(cells), "table": getattr(table, "name", "")}
@@ -191,10 +209,12 @@ def verify_cells(
     return VerifyReport(runs, cells_frame, summary)
 
 
-def _cell(spec: CellSpec):
-    from benchlab.spaces.nb101 import Cell
-
-    return Cell(spec.matrix, spec.ops)
+def _tabulated(table, spec: CellSpec, epochs: int) -> list:
+    """The table's repeats of the cell at `epochs` (none when the table lacks the cell)."""
+    try:
+        return table.repeats(spec.arch, fidelity=epochs)
+    except UserError:  # InvalidArchitectureError too: a cell outside the table
+        return []
 
 
 def _kendall(live: pd.Series, tabulated: pd.Series) -> tuple[float, float]:
@@ -237,9 +257,9 @@ def _figure_png(report: VerifyReport) -> bytes:
         ax.errorbar(x, mean, yerr=err, fmt="o", color="0.3", capsize=3, label="table (min-mean-max)")
         live_x = report.runs["key"].map(order).to_numpy(dtype=float) + 0.15
         ax.plot(live_x, report.runs[f"live_{name}"], "x", color="tab:red", label="live")
-        ax.set_xticks(x, [k[:8] for k in cells["key"]], rotation=60, fontsize=7)
+        ax.set_xticks(x, [k.replace(",", "")[:8] for k in cells["key"]], rotation=60, fontsize=7)
         ax.set_ylabel(label)
-        ax.set_xlabel("cell (module hash)")
+        ax.set_xlabel("cell (table key)")
     tau = report.summary.get("kendall_tau_valid", math.nan)
     axes[0].set_title(f"{report.summary.get('epochs')} epochs; Kendall tau (valid) = {tau:.2f}")
     axes[0].legend(fontsize=8)

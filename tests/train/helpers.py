@@ -105,3 +105,17 @@ class StubTrainer:
 def stub_for_table(valids, default: float | None = None):
     """A stub giving validation accuracy valids[i] to TABLE_CELLS[i] (and `default` to others)."""
     return StubTrainer({(tuple(ops), int(np.sum(m))): v for (m, ops), v in zip(TABLE_CELLS, valids)}, default)
+
+
+def fake_torchvision(monkeypatch, **dataset_classes):
+    """Install a `torchvision.datasets` module holding only the given dataset classes."""
+    import sys
+    import types
+
+    torchvision = types.ModuleType("torchvision")
+    datasets = types.ModuleType("torchvision.datasets")
+    for name, cls in dataset_classes.items():
+        setattr(datasets, name, cls)
+    torchvision.datasets = datasets
+    monkeypatch.setitem(sys.modules, "torchvision", torchvision)
+    monkeypatch.setitem(sys.modules, "torchvision.datasets", datasets)

@@ -6,6 +6,7 @@ import torch
 
 from benchlab.errors import DataError, UserError
 from benchlab.train.data import RGB_MEAN, RGB_STD, augment, load_cifar10, normalise, split_cifar10, training_batches
+from tests.train.helpers import fake_torchvision
 
 
 def test_split_follows_the_batch_files():
@@ -74,14 +75,7 @@ def test_missing_torchvision_names_the_extra(monkeypatch, tmp_path):
 
 
 def _fake_torchvision(monkeypatch, dataset_class):
-    import types
-
-    torchvision = types.ModuleType("torchvision")
-    datasets = types.ModuleType("torchvision.datasets")
-    datasets.CIFAR10 = dataset_class
-    torchvision.datasets = datasets
-    monkeypatch.setitem(sys.modules, "torchvision", torchvision)
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", datasets)
+    fake_torchvision(monkeypatch, CIFAR10=dataset_class)
 
 
 def test_load_reads_through_torchvisions_dataset_class(monkeypatch, tmp_path):
@@ -109,3 +103,16 @@ def test_missing_cifar_is_a_data_error(monkeypatch, tmp_path):
     _fake_torchvision(monkeypatch, Missing)
     with pytest.raises(DataError, match="--data-dir"):
         load_cifar10(tmp_path, download=False)
+
+
+def test_a_download_that_cannot_connect_says_where_to_put_the_data(monkeypatch, tmp_path):
+    import urllib.error
+
+    class Offline:
+        def __init__(self, root, train, download):
+            raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    _fake_torchvision(monkeypatch, Offline)
+    with pytest.raises(DataError, match="put cifar-10-batches-py") as exc:
+        load_cifar10(tmp_path, download=True)
+    assert str(tmp_path) in str(exc.value) and "\n" not in str(exc.value)

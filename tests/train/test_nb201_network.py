@@ -50,3 +50,16 @@ def test_forward_shapes_at_both_resolutions():
         assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 120)
         assert net(torch.zeros(2, 3, 16, 16)).shape == (2, 120)
 
+
+
+def test_built_without_batch_norm_it_has_the_same_weights_and_no_batch_norm():
+    arch = (3, 2, 1, 4, 3, 0)
+    torch.manual_seed(11)
+    full = NB201Network(arch)
+    torch.manual_seed(11)
+    bare = NB201Network(arch, batch_norm=False)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in bare.modules())
+    with_bn = {n: p for n, p in full.named_parameters() if p.dim() > 1 or n.startswith("classifier")}
+    without = dict(bare.named_parameters())
+    assert with_bn.keys() == without.keys()
+    assert all(torch.equal(with_bn[n], without[n]) for n in with_bn)

@@ -3,6 +3,7 @@ sources, and the cache (atomic, versioned, resumable)."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -42,6 +43,65 @@ def test_synflow_grows_with_open_routes_and_a_cut_cell_scores_zero():
     deep = measures.synflow(_nb201((3,) * 6), (3, 32, 32))
     shallow = measures.synflow(_nb201((0, 0, 0, 3, 0, 0)), (3, 32, 32))
     assert deep > shallow > 0
+
+
+def _plain_synflow(net: nn.Module, input_shape) -> float:
+    """The definition read literally: strip batch norm, float64, |theta|, all-ones input, weight
+    gradients of the summed output, sum of |theta * grad| over conv/linear weights."""
+    for parent in list(net.modules()):
+        for name, child in parent.named_children():
+            if isinstance(child, nn.BatchNorm2d):
+                setattr(parent, name, nn.Identity())
+    net = net.double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.abs_()
+    net(torch.ones((1, *input_shape), dtype=torch.float64)).sum().backward()
+    layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        return float(sum((m.weight * m.weight.grad).abs().sum() for m in layers if m.weight.grad is not None))
+
+
+@pytest.mark.parametrize("arch", CELLS + [(4, 0, 2, 1, 3, 4), (3, 3, 3, 3, 3, 3)])
+def test_synflow_as_scored_equals_the_plain_computation(arch):
+    """A network built without batch norm, scored through the layer outputs, gives the score of
+    the full network with its batch norm stripped and weight gradients, to float64 rounding."""
+    from benchlab.train.nb201_network import NB201Network
+
+    for classes, shape in ((10, (3, 32, 32)), (120, (3, 16, 16))):
+        torch.manual_seed(7)
+        plain = _plain_synflow(NB201Network(arch, classes), shape)
+        torch.manual_seed(7)
+        scored = measures.synflow(NB201Network(arch, classes, batch_norm=False), shape)
+        torch.manual_seed(7)
+        by_weights = measures.synflow_by_weight_gradients(NB201Network(arch, classes), shape)
+        assert plain > 0
+        assert scored == pytest.approx(plain, rel=1e-13) and by_weights == pytest.approx(plain, rel=1e-13)
+
+
+def test_the_scorer_builds_synflow_networks_without_batch_norm_and_scores_as_the_definition():
+    space = NB201Space()
+    scorer = ProxyScorer(space, "synflow", cache=None)
+    arch = CELLS[0]
+    import zlib
+
+    torch.manual_seed(zlib.crc32(f"{space.key(arch)}|0".encode()))
+    from benchlab.train.nb201_network import NB201Network
+
+    plain = _plain_synflow(NB201Network(arch, 10), (3, 32, 32))
+    assert scorer.score_one(arch)[0] == pytest.approx(plain, rel=1e-13)
+
+
+class _Negate(nn.Module):
+    def forward(self, x):
+        return 2.0 - x
+
+
+def test_synflow_outside_the_positive_class_falls_back_to_weight_gradients():
+    torch.manual_seed(2)
+    net = nn.Sequential(nn.Linear(4, 3), _Negate(), nn.Linear(3, 2))
+    plain = _plain_synflow(copy.deepcopy(net), (4,))
+    assert measures.synflow(net, (4,)) == pytest.approx(plain, rel=1e-13)
 
 
 def _nb201(arch, classes=10):

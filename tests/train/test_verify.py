@@ -86,14 +86,16 @@ def run_file(path, benchmark, incumbents):
     pq.write_table(pa.Table.from_pydict(rows, schema=SCHEMA), path)
 
 
-def test_incumbents_are_the_last_rows_of_nb101_runs(tmp_path):
+def test_incumbents_are_the_last_rows_of_nb101_and_nb201_runs(tmp_path):
     a, b, c = "a" * 32, "b" * 32, "c" * 32
     run_file(tmp_path / "runs/nb101/rs/seed-0000.parquet", "nb101", [c, a])
     run_file(tmp_path / "runs/nb101/re/seed-0000.parquet", "nb101", [a, b])
     run_file(tmp_path / "runs/live_nb101/re/seed-0001.parquet", "live:nb101", [b])
-    run_file(tmp_path / "runs/nb201_cifar10/re/seed-0000.parquet", "nb201/cifar10", ["7"])
+    run_file(tmp_path / "runs/nb201_cifar10/re/seed-0000.parquet", "nb201/cifar10", ["3,3,3,1,3,2"])
+    run_file(tmp_path / "runs/fcnet/re/seed-0000.parquet", "fcnet/protein_structure", ["7"])
+    run_file(tmp_path / "runs/nb201_mo/re/seed-0000.parquet", "nb201/cifar100 valid-vs-params", ["1,1,1,1,1,1"])
     found = incumbents_of_experiment(tmp_path)
-    assert found.keys == [b, a]  # b twice, a once; nb201 ignored
-    assert found.tables == ["nb101"]
+    assert found.keys == [b, "1,1,1,1,1,1", "3,3,3,1,3,2", a]  # b twice, the others once (ties by key); fcnet ignored
+    assert found.tables == ["nb101", "nb201/cifar10", "nb201/cifar100"]  # a problem's label is no table
     with pytest.raises(UserError, match="no run files"):
         incumbents_of_experiment(tmp_path / "nothing")

@@ -20,7 +20,7 @@ import torch
 from benchlab.errors import ConfigError, UnknownNameError
 from benchlab.paths import data_dir
 from benchlab.train.proxies.cache import ProxyCache
-from benchlab.train.proxies.measures import DATA_DEPENDENT, MEASURES, NAMES
+from benchlab.train.proxies.measures import DATA_DEPENDENT, MEASURES, NAMES, WITHOUT_BATCH_NORM
 from benchlab.train.proxies.sources import DEFAULT_SOURCE, proxy_batch
 
 #: (classes, input resolution) of each benchmark's network
@@ -43,11 +43,11 @@ def network_target(benchmark_name: str) -> tuple[int, int]:
         ) from None
 
 
-def build_network(space, arch, num_classes: int) -> torch.nn.Module:
+def build_network(space, arch, num_classes: int, *, batch_norm: bool = True) -> torch.nn.Module:
     if getattr(space, "name", "") == "nb201":
         from benchlab.train.nb201_network import NB201Network
 
-        return NB201Network(arch, num_classes)
+        return NB201Network(arch, num_classes, batch_norm=batch_norm)
     raise ConfigError(f"zero-cost proxies need a network for the space {space.name!r}; benchlab has one for nb201")
 
 
@@ -102,7 +102,8 @@ class ProxyScorer:
             start = time.process_time()
             with torch.random.fork_rng(devices=[]):  # the network's init leaves torch's global RNG as it was
                 torch.manual_seed(zlib.crc32(f"{key}|{self.seed}".encode()))
-                network = build_network(self.space, arch, self.num_classes)
+                network = build_network(self.space, arch, self.num_classes,
+                                        batch_norm=self.proxy not in WITHOUT_BATCH_NORM)
             score = measure(network, argument)
             return score, time.process_time() - start
         finally:
