@@ -52,13 +52,14 @@ def cell_fingerprint(data: bytes, labels) -> tuple | None:
     `data` is the row-major n x n 0/1 adjacency as bytes, `labels` the official integer
     labels; out masks and colours are per raw vertex (colour 0 when pruned).
     """
-    n = len(labels)
-    found = prune_masks(data, n)
-    if found is None:
-        return None
-    kept, outs = found
-    colours = [0] * n
-    sums = [0] * n  # sum of the kept in-neighbours' colours (reduced by `mix`)
+    found = prune_masks(data, len(labels))
+    return None if found is None else pruned_fingerprint(*found, labels)
+
+
+def pruned_fingerprint(kept: int, outs: list[int], labels) -> tuple:
+    """`cell_fingerprint` from a `prune_entries` result (kept mask, out masks)."""
+    colours = [0] * len(labels)
+    sums = [0] * len(labels)  # sum of the kept in-neighbours' colours (reduced by `mix`)
     total = edges = 0
     for v in members(kept):
         colours[v] = colour = mix(SEEDS[labels[v] + 2], sums[v])
