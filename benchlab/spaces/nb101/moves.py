@@ -62,12 +62,12 @@ def full_size(space, cell: Cell) -> tuple[np.ndarray, list[int]]:
     return matrix, ops
 
 
-def _padded(space, cell: Cell) -> tuple[bytes, list[int]]:
-    """`full_size` as (row-major bytes, interior op indices)."""
+def _padded(space, cell: Cell) -> tuple[int, list[int]]:
+    """`full_size` as (adjacency int as `entries_of` gives it, all V op codes)."""
     if cell.num_vertices == space.max_vertices:
-        return cell._bytes, list(cell._codes[1:-1])
+        return entries_of(cell._bytes), list(cell._codes)
     matrix, ops = full_size(space, cell)
-    return matrix.tobytes(), ops
+    return entries_of(matrix.tobytes()), [-1, *ops, -2]
 
 
 @functools.lru_cache(maxsize=64)
@@ -79,55 +79,52 @@ def _change_probabilities(V: int, rate: float) -> np.ndarray:
     return probabilities
 
 
+def _same_network(a: tuple, codes_a, b: tuple, codes_b) -> bool:
+    """Whether two `prune_entries` results (with their op codes) are the same pruned cell."""
+    return a[0] == b[0] and a[2] == b[2] and all(codes_a[v] == codes_b[v] for v in members(a[0]))
+
+
 def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Cell:
     """As the NAS-Bench-101 notebook: each edge flips with probability rate/V, each
     interior op becomes a different op with probability rate/(V-2); retried until the
     child is valid and its key differs from the parent's.
 
-    The same draws as the notebook's algorithm (one array of V(V-1)/2 + V-2 uniforms is the
-    edge array followed by the op array). A child is an adjacency int (`entries_of`) until
-    it is returned, and its key is compared only when nothing cheaper decides: equal keys
+    The same draws as the notebook's algorithm (one array of V(V-1)/2 + V-2 uniforms is its
+    edge array followed by its op array). A child is an adjacency int (`entries_of`) until
+    it is returned, and keys are compared only when nothing cheaper decides: equal keys
     imply equal (vertices, edges) after pruning (the official hash encodes every vertex's
     degrees) and equal fingerprints, and equal pruned networks imply equal keys.
     """
     as_cell(arch, space.name)
-    V = space.max_vertices
-    data0, ops0 = _padded(space, arch)  # an invalid cell smaller than V raises here
-    entries0 = entries_of(data0)
+    V, max_edges = space.max_vertices, space.max_edges
+    entries0, codes0 = _padded(space, arch)  # an invalid cell smaller than V raises here
     parent = prune_entries(entries0, V)
-    if parent is None or parent[2].bit_count() > space.max_edges:
+    if parent is None or parent[2].bit_count() > max_edges:
         space.validate(arch)  # raises, naming the broken rule
     if V == 2:
         raise UserError(f"{space.name} holds a single cell, which has no mutation")
     edge_bits = space._upper_bits
-    thresholds = _change_probabilities(V, rate)
-    codes0 = [-1, *ops0, -2]
-    parent_size = (parent[0].bit_count(), parent[2].bit_count())  # pruned vertices and edges
-    parent_ops = parent_print = parent_key = None  # computed when first needed
+    probabilities = _change_probabilities(V, rate)
+    vertices, edges = parent[0].bit_count(), parent[2].bit_count()  # after pruning
     for _ in range(100_000):
         entries, codes = entries0, list(codes0)
-        for i in (rng.random(len(thresholds)) < thresholds).nonzero()[0].tolist():
+        for i in (rng.random(len(probabilities)) < probabilities).nonzero()[0].tolist():
             if i < len(edge_bits):
                 entries ^= edge_bits[i]
             else:  # an op change, drawn after the edge flips as in the notebook
                 v = i - len(edge_bits) + 1
                 codes[v] = (codes[v] + int(rng.integers(1, len(OPS)))) % len(OPS)
         found = prune_entries(entries, V)
-        if found is None or found[2].bit_count() > space.max_edges:
-            continue
-        if (found[0].bit_count(), found[2].bit_count()) != parent_size:
+        if found is None or found[2].bit_count() > max_edges:
+            continue  # invalid
+        if found[0].bit_count() != vertices or found[2].bit_count() != edges:
             return Cell._trusted(bytes_of(entries, V), codes)
-        if parent_ops is None:
-            parent_ops = [codes0[v] for v in members(parent[0])]
-            parent_print = pruned_fingerprint(parent[0], parent[1], codes0)[3]
-        if found[0] == parent[0] and found[2] == parent[2] and [codes[v] for v in members(found[0])] == parent_ops:
-            continue  # the same network (a change pruning removes): the same key
+        if _same_network(found, codes, parent, codes0):
+            continue  # a change pruning removes: the same key
         child = Cell._trusted(bytes_of(entries, V), codes)
-        if pruned_fingerprint(found[0], found[1], codes)[3] != parent_print:
+        if pruned_fingerprint(found[0], found[1], codes)[3] != pruned_fingerprint(parent[0], parent[1], codes0)[3]:
             return child
-        if parent_key is None:
-            parent_key = space.key(arch)
-        if space.key(child) != parent_key:
+        if space.key(child) != space.key(arch):
             return child
     raise UserError(f"{space.name}: no valid cell with a different key near {space.format(arch)}")
 

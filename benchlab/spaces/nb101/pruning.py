@@ -68,8 +68,9 @@ def prune_entries(entries: int, n: int) -> tuple[int, list[int], int] | None:
     kept_entries = 0
     for u in range(n - 1):
         if kept >> u & 1:
-            kept |= outs[u] & backward
-            kept_entries |= (outs[u] & backward) << (u * n)
+            successors = outs[u] & backward
+            kept |= successors
+            kept_entries |= successors << (u * n)
     return kept, outs, kept_entries
 
 
