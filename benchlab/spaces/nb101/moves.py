@@ -122,7 +122,7 @@ def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Ce
         if _same_network(found, codes, parent, codes0):
             continue  # a change pruning removes: the same key
         child = Cell._trusted(bytes_of(entries, V), codes)
-        if pruned_fingerprint(found[0], found[1], codes)[3] != pruned_fingerprint(parent[0], parent[1], codes0)[3]:
+        if pruned_fingerprint(found, codes)[3] != pruned_fingerprint(parent, codes0)[3]:
             return child
         if space.key(child) != space.key(arch):
             return child
