@@ -7,7 +7,9 @@ that reaches it is kept (a coset of the structure's automorphism group). The (7,
 has only 6,472 pruned structures. A cell's canonical form is
 then (vertices, canonical code, smallest interior op sequence over the kept orders): the
 lexicographic minimum of (adjacency, ops) over all relabelings, an exact isomorphism
-invariant. Hand-written: no maintained library implements NAS-Bench-101's rules.
+invariant. `cell_structure` gives a raw cell's pruned structure with the canonical orders
+as getters of its raw op codes. Hand-written: no maintained library implements
+NAS-Bench-101's rules.
 """
 
 from __future__ import annotations

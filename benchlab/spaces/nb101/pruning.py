@@ -1,10 +1,11 @@
 """The official NB101 pruning rule, on bitmasks: keep the vertices on an input->output path.
 
-`prune_masks` is the one implementation the package uses (the space's keys, the
-benchmark's structural index, the drop-in `ModelSpec`, the PyTorch network); the official
-code (`oracle.official_prune`) is kept only to test it against. The adjacency bits are
-Python ints built by C-level calls (`bytes.translate`, `int(.., 2)`): a per-entry Python
-loop would cost more than a whole cached lookup.
+`prune_entries` (and `prune_masks`, the same from bytes) is the one implementation the
+package uses (the space's keys and moves, the benchmark's structural index, the drop-in
+`ModelSpec`, the PyTorch network); the official code (`oracle.official_prune`) is kept
+only to test it against. The adjacency is one Python int (`entries_of`, bit u*n+w = entry
+(u, w)) built by C-level calls (`bytes.translate`, `int(.., 2)`): a per-entry Python loop
+would cost more than a whole cached lookup, and a mutation flips an edge with one xor.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ live in `moves.py` and `encoding.py`.
 1. raw cell -> key (the cell's raw bytes): a cell seen before, the common case in
    evolution and local search, costs one dict lookup.
 2. raw adjacency -> pruning result and the canonical relabelings of the pruned structure
-   (`canonical.py`), or the message of the rule the cell breaks.
+   (`canonical.cell_structure`, a pure function's memo shared by every space), or the
+   message of the rule the cell breaks.
 3. canonical form -> official key. The official string is computed once per canonical
    class, from the pruned adjacency code (`canonical._module_hash_from_code`).
 
