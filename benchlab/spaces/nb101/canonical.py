@@ -7,7 +7,9 @@ that reaches it is kept (a coset of the structure's automorphism group). The (7,
 has only 6,472 pruned structures. A cell's canonical form is
 then (vertices, canonical code, smallest interior op sequence over the kept orders): the
 lexicographic minimum of (adjacency, ops) over all relabelings, an exact isomorphism
-invariant. Hand-written: no maintained library implements NAS-Bench-101's rules.
+invariant. `cell_structure` gives a raw cell's pruned structure with the canonical orders
+as getters of its raw op codes. Hand-written: no maintained library implements
+NAS-Bench-101's rules.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
+from operator import itemgetter
 
-from benchlab.spaces.nb101.pruning import members, prune_masks
+from benchlab.spaces.nb101.pruning import members
 
 
 def _module_hash_from_code(m: int, code: int, labels: Sequence[int]) -> str:
@@ -83,18 +86,34 @@ def canonical_structure(n: int, code: int) -> tuple[int, tuple]:
     return best, tuple(orders)
 
 
-def pruned_code(data: bytes, n: int) -> tuple[tuple[int, ...], int] | None:
-    """(kept vertices, code of the pruned adjacency with bit i*m+j = entry (i, j), m =
-    len(kept)), or None when the input cannot reach the output."""
-    found = prune_masks(data, n)
-    if found is None:
-        return None
-    keep, outs = found
-    kept = members(keep)
+def pruned_code(kept: Sequence[int], kept_entries: int, n: int) -> int:
+    """The pruned adjacency as a code with bit i*m+j = edge kept[i] -> kept[j] (m =
+    len(kept)), from the kept vertices and kept entries of `prune_entries` (n vertices)."""
     m = len(kept)
+    if m == n:
+        return kept_entries  # nothing pruned: the same bits
+    position = {v: j for j, v in enumerate(kept)}
+    row = (1 << n) - 1
     code = 0
     for i, u in enumerate(kept):
-        for j, w in enumerate(kept):
-            if outs[u] >> w & 1:
-                code |= 1 << (i * m + j)
-    return kept, code
+        for w in members(kept_entries >> (u * n) & row):
+            code |= 1 << (i * m + position[w])
+    return code
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def cell_structure(n: int, kept: int, kept_entries: int) -> tuple:
+    """(kept vertices, (m, canonical structure code, getters), pruned code) of an n-vertex
+    cell with `prune_entries` result kept mask `kept` and kept entries `kept_entries`.
+
+    The getters read the raw op codes of the kept interior vertices in each canonical order
+    (one code, not a tuple, when m == 3: the same shape for every cell of that size). A pure
+    function's memo, like `canonical_structure`: a never-seen raw cell whose pruned
+    structure (at the same raw positions) was met before costs a pruning and this lookup.
+    """
+    vertices = members(kept)
+    m = len(vertices)
+    code = pruned_code(vertices, kept_entries, n)
+    canonical_code, orders = canonical_structure(m, code)
+    getters = tuple(itemgetter(*[vertices[v] for v in order]) for order in orders) if m > 2 else ()
+    return vertices, (m, canonical_code, getters), code

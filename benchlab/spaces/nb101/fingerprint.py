@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchlab.spaces.nb101.pruning import members, prune_masks
+from benchlab.spaces.nb101.pruning import entries_of, members, prune_entries
 
 M64 = (1 << 64) - 1
 K = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, odd
@@ -52,22 +52,23 @@ def cell_fingerprint(data: bytes, labels) -> tuple | None:
     `data` is the row-major n x n 0/1 adjacency as bytes, `labels` the official integer
     labels; out masks and colours are per raw vertex (colour 0 when pruned).
     """
-    n = len(labels)
-    found = prune_masks(data, n)
-    if found is None:
-        return None
-    kept, outs = found
-    colours = [0] * n
-    sums = [0] * n  # sum of the kept in-neighbours' colours (reduced by `mix`)
-    total = edges = 0
+    found = prune_entries(entries_of(data), len(labels))
+    return None if found is None else pruned_fingerprint(found, labels)
+
+
+def pruned_fingerprint(found: tuple, labels) -> tuple:
+    """`cell_fingerprint` from the cell's `prune_entries` result."""
+    kept, outs, kept_entries = found
+    colours = [0] * len(labels)
+    sums = [0] * len(labels)  # sum of the kept in-neighbours' colours (reduced by `mix`)
+    total = 0
     for v in members(kept):
         colours[v] = colour = mix(SEEDS[labels[v] + 2], sums[v])
         total += colour
         for w in members(outs[v] & kept):
             sums[w] += colour
-            edges += 1
     size = kept.bit_count()
-    return kept, outs, colours, mix(SEED_SIZE + size, total), size, edges
+    return kept, outs, colours, mix(SEED_SIZE + size, total), size, kept_entries.bit_count()
 
 
 def table_fingerprints(num_vertices: np.ndarray, adjacency: np.ndarray, ops: np.ndarray):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from benchlab.errors import UserError
 from benchlab.spaces.nb101.cell import OPS, Cell, as_cell
-from benchlab.spaces.nb101.fingerprint import cell_fingerprint
+from benchlab.spaces.nb101.fingerprint import pruned_fingerprint
+from benchlab.spaces.nb101.pruning import bytes_of, entries_of, members, prune_entries
 
 
 def cell_from_parts(matrix: np.ndarray, op_choices) -> Cell:
@@ -40,13 +43,6 @@ def sample(space, rng: np.random.Generator) -> Cell:
     return Cell._trusted(data, codes)
 
 
-def _pruned_network(parts: tuple, codes) -> tuple:
-    """The pruned cell as (kept mask, kept out-masks, kept codes), from `cell_fingerprint` parts."""
-    kept, outs = parts[0], parts[1]
-    members = [v for v in range(len(codes)) if kept >> v & 1]
-    return kept, tuple(outs[v] & kept for v in members), tuple(codes[v] for v in members)
-
-
 def full_size(space, cell: Cell) -> tuple[np.ndarray, list[int]]:
     """(V x V matrix, interior op indices) of a cell, padding a smaller pruned cell.
 
@@ -66,48 +62,69 @@ def full_size(space, cell: Cell) -> tuple[np.ndarray, list[int]]:
     return matrix, ops
 
 
+def _padded(space, cell: Cell) -> tuple[int, list[int]]:
+    """`full_size` as (adjacency int as `entries_of` gives it, all V op codes)."""
+    if cell.num_vertices == space.max_vertices:
+        return entries_of(cell._bytes), list(cell._codes)
+    matrix, ops = full_size(space, cell)
+    return entries_of(matrix.tobytes()), [-1, *ops, -2]
+
+
+@functools.lru_cache(maxsize=64)
+def _change_probabilities(V: int, rate: float) -> np.ndarray:
+    """rate/V per upper-triangle edge, then rate/(V-2) per interior op (read-only; a pure
+    function's memo: building the array costs about 1 µs, a fifteenth of a mutation)."""
+    probabilities = np.array([rate / V] * (V * (V - 1) // 2) + [rate / (V - 2)] * (V - 2))
+    probabilities.flags.writeable = False
+    return probabilities
+
+
+def _same_network(a: tuple, codes_a, b: tuple, codes_b) -> bool:
+    """Whether two `prune_entries` results (with their op codes) are the same pruned cell."""
+    return a[0] == b[0] and a[2] == b[2] and all(codes_a[v] == codes_b[v] for v in members(a[0]))
+
+
 def mutate(space, arch: Cell, rng: np.random.Generator, rate: float = 1.0) -> Cell:
     """As the NAS-Bench-101 notebook: each edge flips with probability rate/V, each
     interior op becomes a different op with probability rate/(V-2); retried until the
     child is valid and its key differs from the parent's.
 
-    Keys are compared only when the fingerprints agree and the pruned networks differ:
-    cells with different fingerprints always have different keys (equal keys imply equal
-    fingerprints) and equal pruned networks equal keys, so the answer is the key
-    comparison's without computing canonical forms for nearly every child.
+    The same draws as the notebook's algorithm (one array of V(V-1)/2 + V-2 uniforms is its
+    edge array followed by its op array). A child is an adjacency int (`entries_of`) until
+    it is returned, and keys are compared only when nothing cheaper decides: equal keys
+    imply equal (vertices, edges) after pruning (the official hash encodes every vertex's
+    degrees) and equal fingerprints, and equal pruned networks imply equal keys.
     """
     as_cell(arch, space.name)
-    parent = cell_fingerprint(arch._bytes, arch._codes)  # prunes: the parent's validity too
-    if parent is None or parent[4] > space.max_vertices or parent[5] > space.max_edges:
+    V, max_edges = space.max_vertices, space.max_edges
+    entries0, codes0 = _padded(space, arch)  # an invalid cell smaller than V raises here
+    parent = prune_entries(entries0, V)
+    if parent is None or parent[2].bit_count() > max_edges:
         space.validate(arch)  # raises, naming the broken rule
-    V = space.max_vertices
     if V == 2:
         raise UserError(f"{space.name} holds a single cell, which has no mutation")
-    matrix0, ops0 = full_size(space, arch)
-    data0 = matrix0.tobytes()
-    upper = space._upper_flat.tolist()
-    edge_rate, op_rate = rate / V, rate / (V - 2)
-    parent_network = _pruned_network(parent, arch._codes)
-    parent_key = None
+    edge_bits = space._upper_bits
+    probabilities = _change_probabilities(V, rate)
+    vertices, edges = parent[0].bit_count(), parent[2].bit_count()  # after pruning
     for _ in range(100_000):
-        flat = bytearray(data0)
-        for i in (rng.random(len(upper)) < edge_rate).nonzero()[0].tolist():  # the few edges that flip
-            flat[upper[i]] ^= 1
-        ops = list(ops0)
-        for i in (rng.random(V - 2) < op_rate).nonzero()[0].tolist():
-            ops[i] = (ops[i] + int(rng.integers(1, len(OPS)))) % len(OPS)
-        data, codes = bytes(flat), [-1, *ops, -2]
-        parts = cell_fingerprint(data, codes)  # prunes: validity and fingerprint at once
-        if parts is None or parts[4] > space.max_vertices or parts[5] > space.max_edges:
-            continue
-        child = Cell._trusted(data, codes)
-        if parts[3] != parent[3]:
+        entries, codes = entries0, list(codes0)
+        for i in (rng.random(len(probabilities)) < probabilities).nonzero()[0].tolist():
+            if i < len(edge_bits):
+                entries ^= edge_bits[i]
+            else:  # an op change, drawn after the edge flips as in the notebook
+                v = i - len(edge_bits) + 1
+                codes[v] = (codes[v] + int(rng.integers(1, len(OPS)))) % len(OPS)
+        found = prune_entries(entries, V)
+        if found is None or found[2].bit_count() > max_edges:
+            continue  # invalid
+        if found[0].bit_count() != vertices or found[2].bit_count() != edges:
+            return Cell._trusted(bytes_of(entries, V), codes)
+        if _same_network(found, codes, parent, codes0):
+            continue  # a change pruning removes: the same key
+        child = Cell._trusted(bytes_of(entries, V), codes)
+        if pruned_fingerprint(found, codes)[3] != pruned_fingerprint(parent, codes0)[3]:
             return child
-        if _pruned_network(parts, codes) == parent_network:
-            continue  # the same network (a change pruning removes): the same key
-        if parent_key is None:
-            parent_key = space.key(arch)
-        if space.key(child) != parent_key:
+        if space.key(child) != space.key(arch):
             return child
     raise UserError(f"{space.name}: no valid cell with a different key near {space.format(arch)}")
 

@@ -1,10 +1,11 @@
 """The official NB101 pruning rule, on bitmasks: keep the vertices on an input->output path.
 
-`prune_masks` is the one implementation the package uses (the space's keys, the
-benchmark's structural index, the drop-in `ModelSpec`, the PyTorch network); the official
-code (`oracle.official_prune`) is kept only to test it against. The adjacency bits are
-Python ints built by C-level calls (`bytes.translate`, `int(.., 2)`): a per-entry Python
-loop would cost more than a whole cached lookup.
+`prune_entries` (and `prune_masks`, the same from bytes) is the one implementation the
+package uses (the space's keys and moves, the benchmark's structural index, the drop-in
+`ModelSpec`, the PyTorch network); the official code (`oracle.official_prune`) is kept
+only to test it against. The adjacency is one Python int (`entries_of`, bit u*n+w = entry
+(u, w)) built by C-level calls (`bytes.translate`, `int(.., 2)`): a per-entry Python loop
+would cost more than a whole cached lookup, and a mutation flips an edge with one xor.
 """
 
 from __future__ import annotations
@@ -15,28 +16,46 @@ from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.nb101.cell import Cell
 
 _ASCII01 = bytes.maketrans(b"\x00\x01", b"01")
+_FROM_ASCII01 = bytes.maketrans(b"01", b"\x00\x01")
 DISCONNECTED = (
     "disconnected: no path from the input to the output; add edges so that the input "
     "reaches the output"
 )
 
 
+def entries_of(data: bytes) -> int:
+    """The row-major n x n 0/1 adjacency bytes as one int: bit u*n+w = entry (u, w)."""
+    return int(data.translate(_ASCII01)[::-1], 2)
+
+
+def bytes_of(entries: int, n: int) -> bytes:
+    """The row-major adjacency bytes of an `entries_of` int (its inverse)."""
+    return format(entries, f"0{n * n}b")[::-1].encode().translate(_FROM_ASCII01)
+
+
 def out_masks(data: bytes, n: int) -> list[int]:
     """Out-neighbour bitmask of every vertex (bit w of entry u set when edge u->w), from the
     row-major n x n 0/1 adjacency as bytes."""
-    entries = int(data.translate(_ASCII01)[::-1], 2)  # bit u*n+w = entry (u, w)
+    entries = entries_of(data)
     row = (1 << n) - 1
     return [entries >> (u * n) & row for u in range(n)]
 
 
 def prune_masks(data: bytes, n: int) -> tuple[int, list[int]] | None:
     """(bitmask of the kept vertices, `out_masks` of the raw cell), or None when the input
-    does not reach the output.
+    does not reach the output; `data` is the row-major n x n 0/1 adjacency as bytes."""
+    found = prune_entries(entries_of(data), n)
+    return None if found is None else found[:2]
+
+
+def prune_entries(entries: int, n: int) -> tuple[int, list[int], int] | None:
+    """`prune_masks` of an `entries_of` int, with a third item: the entries of the edges
+    between kept vertices (the pruned adjacency, at the raw positions).
 
     Upper-triangular, so one backward sweep finds every vertex that reaches the output and
-    one forward sweep every vertex the input reaches along those: exactly the kept ones.
+    one forward sweep every vertex the input reaches along those: exactly the kept ones
+    (and the successors of a kept vertex that reach the output are its kept successors).
     """
-    entries = int(data.translate(_ASCII01)[::-1], 2)  # bit u*n+w = entry (u, w)
     row = (1 << n) - 1
     outs = [0] * n  # the output's row is empty (upper triangular)
     backward = 1 << (n - 1)
@@ -47,10 +66,13 @@ def prune_masks(data: bytes, n: int) -> tuple[int, list[int]] | None:
     if not backward & 1:
         return None
     kept = 1
+    kept_entries = 0
     for u in range(n - 1):
         if kept >> u & 1:
-            kept |= outs[u] & backward
-    return kept, outs
+            successors = outs[u] & backward
+            kept |= successors
+            kept_entries |= successors << (u * n)
+    return kept, outs, kept_entries
 
 
 def _members(mask: int) -> tuple[int, ...]:

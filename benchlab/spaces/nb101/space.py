@@ -6,7 +6,8 @@ live in `moves.py` and `encoding.py`.
 1. raw cell -> key (the cell's raw bytes): a cell seen before, the common case in
    evolution and local search, costs one dict lookup.
 2. raw adjacency -> pruning result and the canonical relabelings of the pruned structure
-   (`canonical.py`), or the message of the rule the cell breaks.
+   (`canonical.cell_structure`, a pure function's memo shared by every space), or the
+   message of the rule the cell breaks.
 3. canonical form -> official key. The official string is computed once per canonical
    class, from the pruned adjacency code (`canonical._module_hash_from_code`).
 
@@ -18,17 +19,15 @@ enumerated (7, 9) space, which has exactly the published 423,624 classes) they a
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 import numpy as np
 
 from benchlab.errors import ConfigError, InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 from benchlab.spaces.nb101 import encoding, moves
-from benchlab.spaces.nb101.canonical import _module_hash_from_code, canonical_structure, pruned_code
+from benchlab.spaces.nb101.canonical import _module_hash_from_code, cell_structure
 from benchlab.spaces.nb101.cell import Cell, as_cell
 from benchlab.spaces.nb101.enumeration import KNOWN_SIZES, count_cells
-from benchlab.spaces.nb101.pruning import DISCONNECTED, members, prune_masks
+from benchlab.spaces.nb101.pruning import DISCONNECTED, entries_of, prune_entries
 
 
 class NB101Space(SearchSpace):
@@ -50,6 +49,7 @@ class NB101Space(SearchSpace):
         self.encoding = encoding
         self.name = f"nb101(max_vertices={V}, max_edges={max_edges})"
         self._upper = [(i, j) for i in range(V) for j in range(i + 1, V)]
+        self._upper_bits = tuple(1 << (i * V + j) for i, j in self._upper)  # in `pruning.entries_of` ints
         self._upper_flat = np.flatnonzero(np.triu(np.ones((V, V)), 1))  # row-major index of each upper entry
         # sampling: per row u, (bytes of the row for each value of its V-1-u bits, shift, mask)
         offsets = np.cumsum([0] + [V - 1 - u for u in range(V - 1)])
@@ -94,8 +94,8 @@ class NB101Space(SearchSpace):
         canonical = (n, code, canonical_ops)
         key = self._key_by_canonical.get(canonical)
         if key is None:
-            kept, pruned_code = info[0], info[2]
-            key = _module_hash_from_code(n, pruned_code, [codes[v] for v in kept])
+            kept, code = info[0], info[2]
+            key = _module_hash_from_code(n, code, [codes[v] for v in kept])
             self._key_by_canonical[canonical] = key
         self._key_by_cell[cell._key] = key
         return key
@@ -111,29 +111,24 @@ class NB101Space(SearchSpace):
         return info
 
     def _compute_matrix_info(self, data: bytes, n: int) -> tuple | str:
-        broken = self.rule_broken(data, n)
-        if broken is not None:
-            return broken
-        kept, code = pruned_code(data, n)
-        m = len(kept)
-        canonical_code, orders = canonical_structure(m, code)
-        # getters read the raw op codes of the kept interior vertices in canonical order
-        # (one code, not a tuple, when m == 3: the same shape for every cell of that size)
-        getters = tuple(itemgetter(*[kept[v] for v in order]) for order in orders) if m > 2 else ()
-        return kept, (m, canonical_code, getters), code
+        found = prune_entries(entries_of(data), n)
+        broken = self._rule_broken_by(found)
+        return broken if broken is not None else cell_structure(n, found[0], found[2])
 
     def rule_broken(self, data: bytes, n: int) -> str | None:
         """The message of the rule a raw n-vertex adjacency (row-major bytes) breaks, or None:
         disconnected, or too many vertices or edges after pruning. No canonical form is
         made: this is what sampling asks of every draw."""
-        found = prune_masks(data, n)
+        return self._rule_broken_by(prune_entries(entries_of(data), n))
+
+    def _rule_broken_by(self, found: tuple | None) -> str | None:
+        """`rule_broken` from the cell's `prune_entries` result."""
         if found is None:
             return DISCONNECTED
-        kept, outs = found
-        m = kept.bit_count()
+        m = found[0].bit_count()
         if m > self.max_vertices:
             return f"too many vertices: {m} after pruning, at most max_vertices={self.max_vertices}; remove vertices"
-        edges = sum((outs[v] & kept).bit_count() for v in members(kept))
+        edges = found[2].bit_count()
         if edges > self.max_edges:
             return f"too many edges: {edges} after pruning, at most max_edges={self.max_edges}; remove edges"
         return None

@@ -21,9 +21,9 @@ IMMUTABLE = (int, float, str, bytes, bool, type(None), np.dtype)
 
 def _pure_memos() -> set[int]:
     from benchlab.compat.nasbench import api
-    from benchlab.spaces.nb101 import canonical
+    from benchlab.spaces.nb101 import canonical, moves
 
-    return {id(canonical.canonical_structure), id(api._lower_mask)}
+    return {id(canonical.canonical_structure), id(canonical.cell_structure), id(api._lower_mask), id(moves._change_probabilities)}
 
 
 def _modules():

@@ -1,7 +1,8 @@
 """NB101 sample and mutate give exactly the reference algorithms' distributions.
 
 `mutate` keeps the reference's draws, so it must return the same cell for the same
-generator; `sample` draws differently (two integers instead of two arrays), so its
+generator (on sampled parents, and on parents whose children are often isomorphic to
+them); `sample` draws differently (two integers instead of two arrays), so its
 distribution is compared with the reference's by chi-squared tests on 100,000 samples.
 """
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2_contingency
 
-from benchlab.spaces.nb101 import NB101Space
+from benchlab.spaces.nb101 import Cell, NB101Space
 from benchlab.spaces.nb101.pruning import members, prune_masks
 from tests.spaces.nb101.reference_moves import reference_mutate, reference_sample
 
@@ -24,6 +25,26 @@ def test_mutate_makes_the_reference_draws(max_vertices, max_edges):
         rate = 1.0 if i % 2 else 2.5
         assert space.mutate(parent, ours, rate) == reference_mutate(space, parent, theirs, rate)
         assert ours.random() == theirs.random()  # and the generator is left in the same state
+
+
+def test_mutate_makes_the_reference_draws_where_keys_decide():
+    """Parents whose children are often the same network on other vertices (a one-vertex
+    path, two parallel paths): there sizes and fingerprints agree and only keys decide."""
+    ours, theirs = NB101Space(), NB101Space()
+    keys_asked = []
+    key = ours.key
+    ours.key = lambda cell: keys_asked.append(cell) or key(cell)
+    ops = ["input"] + ["conv3x3-bn-relu"] * 5 + ["output"]
+    for edges in ([(0, 1), (1, 6)], [(0, 1), (1, 6), (0, 2), (2, 6)]):
+        matrix = np.zeros((7, 7), dtype=np.uint8)
+        for u, w in edges:
+            matrix[u, w] = 1
+        parent = Cell(matrix, ops)
+        for i in range(300):
+            a, b = np.random.default_rng(i), np.random.default_rng(i)
+            assert ours.mutate(parent, a, 1.0 + i % 3) == reference_mutate(theirs, parent, b, 1.0 + i % 3)
+            assert a.random() == b.random()
+    assert keys_asked  # the key comparison was reached
 
 
 def _pruned_size(cell) -> int:
