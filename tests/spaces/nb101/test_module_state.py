@@ -20,10 +20,10 @@ IMMUTABLE = (int, float, str, bytes, bool, type(None), np.dtype)
 
 
 def _pure_memos() -> set[int]:
-    from benchlab.compat.nasbench import api
-    from benchlab.spaces.nb101 import canonical
+    from benchlab.compat.nasbench import model_spec
+    from benchlab.spaces.nb101 import canonical, cell
 
-    return {id(canonical.canonical_structure), id(api._lower_mask)}
+    return {id(canonical.canonical_structure), id(cell._checked_ops), id(model_spec._entry_bytes)}
 
 
 def _modules():
