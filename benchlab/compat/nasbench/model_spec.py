@@ -32,7 +32,7 @@ def _entry_bytes(raw: bytes, dtype: np.dtype, n: int) -> bytes | None:
     """The low byte of every entry of an n x n matrix's raw bytes, or None when some entry
     does not fit its low byte; `ValueError` when it is not upper triangular. A memo of a pure
     function: a script queries the same raw specs again and again, and a hit costs one hash
-    of the raw bytes, where the checks cost about three times as much (see
+    of the raw bytes, where the checks cost three to four times as much (see
     test_nb101_api_perf.py) and the bytes returned keep their hash for the lookups after."""
     width, low = _LAYOUTS[dtype]
     data = raw[low::width] if width > 1 else raw

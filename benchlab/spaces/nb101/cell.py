@@ -204,7 +204,7 @@ _NAMES = MappingProxyType({code: name for name, code in LABELS.items()})
 def _checked_ops(ops: tuple) -> tuple[tuple[str, ...], tuple[int, ...], bytes]:
     """(op names, official labels, the labels as the bytes of a raw key) of a cell's ops, or
     InvalidArchitectureError naming the broken rule. A memo of a pure function: cells share few op sequences (3**5 of 7 ops),
-    and a hit costs a tenth of the checks (tests/benchmarks_perf/test_nb101_space_perf.py)."""
+    and a hit costs a fifteenth of the checks (tests/benchmarks_perf/test_nb101_api_perf.py)."""
     ops = tuple(map(str, ops))
     try:
         codes = tuple(map(LABELS.__getitem__, ops))
