@@ -283,3 +283,43 @@ def test_an_edited_spec_is_looked_up_as_it_now_is(nasbench, cells):
     other = spec_of(cells[1])
     spec.matrix, spec.ops = other.matrix, other.ops
     assert nasbench.query(spec)["module_operations"] == list(cells[1].ops)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint16, bool, ">i8", "<i4"])
+def test_model_spec_of_any_integer_layout_is_the_same_spec(nasbench, cells, dtype):
+    cell = cells[7]
+    spec = api.ModelSpec(cell.matrix.astype(dtype), list(cell.ops))
+    assert spec._key is not None  # kept as one byte per entry
+    assert spec.original_matrix.dtype == np.dtype(dtype) and spec.original_matrix.tolist() == cell.matrix.tolist()
+    assert nasbench.query(spec)["module_operations"] == nasbench.query(spec_of(cell))["module_operations"]
+    assert nasbench._row_of(spec) == nasbench._bench.row_of(cell)
+
+
+def test_model_spec_entries_beyond_a_byte_are_kept_whole(nasbench):
+    matrix = np.array([[0, 1, 0], [0, 0, 256], [0, 0, 0]])
+    spec = api.ModelSpec(matrix, [INPUT, CONV3X3, OUTPUT])
+    assert spec._key is None and spec.original_matrix[1, 2] == 256  # copied at once, as the official class
+    with pytest.raises(api.OutOfDomainError, match="too many edges, got 257"):  # np.sum, as the official check
+        nasbench.query(spec)
+    with pytest.raises(ValueError, match="upper triangular"):
+        api.ModelSpec(np.array([[0, 1, 0], [0, 0, 1], [256, 0, 0]]), [INPUT, CONV3X3, OUTPUT])
+    negative = np.array([[0, 1, 0], [0, 0, -1], [0, 0, 0]], dtype=np.int8)
+    with pytest.raises(api.OutOfDomainError, match="0 or 1"):
+        nasbench.query(api.ModelSpec(negative, [INPUT, CONV3X3, OUTPUT]))
+    class Sub(np.ndarray):
+        pass
+
+    subclass = api.ModelSpec(np.array([[0, 1], [0, 0]]).view(Sub), [INPUT, OUTPUT])
+    assert isinstance(subclass.original_matrix, Sub)
+
+
+def test_batched_draws_are_the_draws_of_one_per_query(table_path, cells):
+    def draws(**options):
+        nb = api.NASBench(str(table_path), seed=5, **options)
+        return [nb.query(spec_of(cells[i % 7]))["validation_accuracy"] for i in range(600)]
+
+    assert draws() == draws(batch_draws=False)
+    shared, expected = np.random.default_rng(5), np.random.default_rng(5).random(2)
+    nb = api.NASBench(str(table_path), seed=shared)  # a generator handed in: one draw per query
+    nb.query(spec_of(cells[0]))
+    assert shared.random() == expected[1]

@@ -7,6 +7,7 @@ C (a dict keyed by the Cell itself would call `__hash__` and `__eq__` in Python)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from types import MappingProxyType
 
@@ -102,18 +103,35 @@ class Cell:
     vertex/edge limits belong to the space.
     """
 
-    __slots__ = ("ops", "_bytes", "_codes", "_key", "_hash", "_matrix")
+    __slots__ = ("ops", "_bytes", "_codes", "_key", "_matrix")
 
     #: the raw (matrix, ops) as one bytes object: equal exactly for equal cells
     raw_key = property(lambda self: self._key)
 
     def __init__(self, matrix, ops: Sequence[str]):
-        n, data = _matrix_bytes(matrix)
+        self._check(*_matrix_bytes(matrix), ops)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, ops: Sequence[str]) -> Cell:
+        """The cell of a row-major n x n adjacency given as n * n bytes (0 or 1 each), n the
+        number of ops, checked as the constructor checks (no numpy on the way)."""
+        n = len(ops)
+        if len(data) != n * n:
+            raise InvalidArchitectureError(
+                f"non-square matrix: {len(data)} entries for {n} ops; give an n x n adjacency matrix"
+            )
+        if data.translate(None, b"\x00\x01"):
+            raise InvalidArchitectureError(_NON_BINARY)
+        cell = cls.__new__(cls)
+        cell._check(n, data, ops)
+        return cell
+
+    def _check(self, n: int, data: bytes, ops: Sequence[str]) -> None:
+        ops = tuple(ops)
         if n < 2:
             raise InvalidArchitectureError(
                 f"too few vertices: {n}; a cell needs at least an input and an output vertex"
             )
-        ops = tuple(map(str, ops))
         if int.from_bytes(data, "little") & (_LOWER_MASKS[n] if n < 16 else _lower_mask(n)):
             i = next(k for k in range(n * n) if data[k] and k // n >= k % n)
             raise InvalidArchitectureError(
@@ -125,32 +143,19 @@ class Cell:
                 f"wrong number of ops: {len(ops)} ops for {n} vertices; give one op per vertex"
             )
         try:
-            codes = tuple(map(LABELS.__getitem__, ops))
-        except KeyError:
-            bad = next(o for o in ops if o not in LABELS)
-            raise InvalidArchitectureError(
-                f"wrong op name {bad!r}; ops are {_ALL_NAMES}"
-            ) from None
-        if codes[0] != -1:
-            raise InvalidArchitectureError(f"first op must be {INPUT!r}, got {ops[0]!r}")
-        if codes[-1] != -2:
-            raise InvalidArchitectureError(f"last op must be {OUTPUT!r}, got {ops[-1]!r}")
-        if codes.count(-1) + codes.count(-2) != 2:
-            raise InvalidArchitectureError(
-                f"interior ops must be among {', '.join(OPS)}; {INPUT!r} and {OUTPUT!r} "
-                "label only the first and last vertex"
-            )
-        self._init(data, ops, codes)
+            ops, codes, labels = _checked_ops(ops)
+        except TypeError:  # an unhashable op: the checks name it
+            ops, codes, labels = _checked_ops.__wrapped__(ops)
+        self._init(data, ops, codes, labels)
 
-    def _init(self, data: bytes, ops: tuple, codes: tuple) -> None:
+    def _init(self, data: bytes, ops: tuple, codes: tuple, labels: bytes | None = None) -> None:
         set_ = object.__setattr__
         set_(self, "_bytes", data)
         set_(self, "ops", ops)
         set_(self, "_codes", codes)
         # (matrix, ops) as one bytes object: caches keyed by it hash and compare in C (a dict
-        # keyed by the Cell calls __hash__ in Python on every lookup)
-        set_(self, "_key", data + bytes([code & 0xFF for code in codes]))
-        set_(self, "_hash", hash(self._key))
+        # keyed by the Cell calls __hash__ in Python on every lookup); it keeps its hash
+        set_(self, "_key", data + (_label_bytes(codes) if labels is None else labels))
         set_(self, "_matrix", None)
 
     @classmethod
@@ -178,7 +183,7 @@ class Cell:
     __delattr__ = __setattr__
 
     def __hash__(self) -> int:
-        return self._hash
+        return hash(self._key)
 
     def __eq__(self, other) -> bool:
         return (
@@ -193,6 +198,33 @@ class Cell:
 
 
 _NAMES = MappingProxyType({code: name for name, code in LABELS.items()})
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _checked_ops(ops: tuple) -> tuple[tuple[str, ...], tuple[int, ...], bytes]:
+    """(op names, official labels, the labels as the bytes of a raw key) of a cell's ops, or
+    InvalidArchitectureError naming the broken rule. A memo of a pure function: cells share few op sequences (3**5 of 7 ops),
+    and a hit costs a fifteenth of the checks (tests/benchmarks_perf/test_nb101_api_perf.py)."""
+    ops = tuple(map(str, ops))
+    try:
+        codes = tuple(map(LABELS.__getitem__, ops))
+    except KeyError:
+        bad = next(o for o in ops if o not in LABELS)
+        raise InvalidArchitectureError(f"wrong op name {bad!r}; ops are {_ALL_NAMES}") from None
+    if codes[0] != -1:
+        raise InvalidArchitectureError(f"first op must be {INPUT!r}, got {ops[0]!r}")
+    if codes[-1] != -2:
+        raise InvalidArchitectureError(f"last op must be {OUTPUT!r}, got {ops[-1]!r}")
+    if codes.count(-1) + codes.count(-2) != 2:
+        raise InvalidArchitectureError(
+            f"interior ops must be among {', '.join(OPS)}; {INPUT!r} and {OUTPUT!r} "
+            "label only the first and last vertex"
+        )
+    return ops, codes, _label_bytes(codes)
+
+
+def _label_bytes(codes) -> bytes:
+    return bytes([code & 0xFF for code in codes])
 
 
 def as_cell(arch, where: str) -> Cell:

@@ -20,10 +20,13 @@ IMMUTABLE = (int, float, str, bytes, bool, type(None), np.dtype)
 
 
 def _pure_memos() -> set[int]:
-    from benchlab.compat.nasbench import api
-    from benchlab.spaces.nb101 import canonical, moves
+    from benchlab.compat.nasbench import model_spec
+    from benchlab.spaces.nb101 import canonical, cell, moves
 
-    return {id(canonical.canonical_structure), id(canonical.cell_structure), id(api._lower_mask), id(moves._change_probabilities)}
+    return {
+        id(canonical.canonical_structure), id(canonical.cell_structure), id(moves._change_probabilities),
+        id(cell._checked_ops), id(model_spec._entry_bytes),
+    }
 
 
 def _modules():
