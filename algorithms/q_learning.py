@@ -157,7 +157,8 @@ class QLearning(Strategy):
     def _refresh_greedy(self) -> None:
         q = self.q
         ties = q == q.max(axis=1, keepdims=True)  # padding never ties: it is below every value
-        self._greedy = np.argmax(np.where(ties, self.rng.random(q.shape), -1.0), axis=1).tolist()
+        # the method, not np.argmax: a fifth of the cost on an array this small (numpy 2.4)
+        self._greedy = np.where(ties, self.rng.random(q.shape), -1.0).argmax(axis=1).tolist()
         self._greedy_stale = False
 
     def _sample_decisions(self, eps: float) -> list[int]:
@@ -232,15 +233,16 @@ class QLearning(Strategy):
         return drawn
 
     def _replay(self) -> None:
+        # `take` rather than fancy indexing: the same gather at a third of the cost on arrays this small
         drawn = self._draw_memories()
-        entries = self._entries[drawn].ravel()
+        entries = self._entries.take(drawn, axis=0).ravel()
         # no discount, no intermediate reward: a decision's target is the best Q value of
         # the next state, the last decision's target the reward
         self.q.max(axis=1, out=self._values[: self._n_rows])
-        targets = self._values[self._sources[drawn].ravel()]
+        targets = self._values.take(self._sources.take(drawn, axis=0).ravel())
         flat_q = self.q.ravel()
         hits = np.bincount(entries, minlength=flat_q.size)
         sums = np.bincount(entries, targets, minlength=flat_q.size)
-        flat_q *= self._keep[hits]  # hits = 0: unchanged
-        flat_q += self._gain[hits] * sums
+        flat_q *= self._keep.take(hits)  # hits = 0: unchanged
+        flat_q += self._gain.take(hits) * sums
         self._greedy_stale = True

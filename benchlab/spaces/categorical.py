@@ -50,18 +50,16 @@ class CategoricalSpace(SearchSpace):
     # identity and validity
     def key(self, arch) -> str:
         self.validate(arch)
-        return ",".join(str(int(i)) for i in arch)
+        return ",".join(map(str, map(int, arch)))
 
     def validate(self, arch) -> None:
         if not isinstance(arch, tuple) or len(arch) != len(self.dimensions):
             raise InvalidArchitectureError(
                 f"{self.name}: an architecture is a tuple of {len(self.dimensions)} choice indices, got {arch!r}"
             )
-        for value, dim in zip(arch, self.dimensions):
-            if not isinstance(value, (int, np.integer)) or not 0 <= value < len(dim.choices):
-                raise InvalidArchitectureError(
-                    f"{self.name}: {dim.name} index {value!r} is outside 0..{len(dim.choices) - 1}"
-                )
+        for value, size, dim in zip(arch, self._sizes, self.dimensions):
+            if not isinstance(value, (int, np.integer)) or not 0 <= value < size:
+                raise InvalidArchitectureError(f"{self.name}: {dim.name} index {value!r} is outside 0..{size - 1}")
 
     # moves
     def sample(self, rng: np.random.Generator) -> tuple:
@@ -122,7 +120,7 @@ class CategoricalSpace(SearchSpace):
         return np.asarray(arch, dtype=np.int64)
 
     def from_decisions(self, decisions) -> tuple:
-        arch = tuple(int(d) for d in decisions)
+        arch = tuple(map(int, decisions))
         self.validate(arch)
         return arch
 
