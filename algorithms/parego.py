@@ -39,13 +39,16 @@ class ParEGO(BayesianOptimisation):
         n_restarts: int = 0,
         max_iter: int = 20,
         refit_growth: float = 0.1,
+        candidate_moves: str = "space",
+        acquisition_steps: int = 0,
+        n_climbers: int = 3,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())
         super().__init__(
             space, rng, n_initial=n_initial, n_candidates=n_candidates, n_random_candidates=n_random_candidates,
             n_parents=n_parents, neighbour_candidates=neighbour_candidates, kernel=kernel, n_restarts=n_restarts, max_iter=max_iter, refit_growth=refit_growth,
-            dedupe=dedupe,
+            candidate_moves=candidate_moves, acquisition_steps=acquisition_steps, n_climbers=n_climbers, dedupe=dedupe,
         )
         self.rho = float(rho)
         self._losses: list[tuple] = []
