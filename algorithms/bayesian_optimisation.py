@@ -101,18 +101,27 @@ class BayesianOptimisation(Strategy):
       restarts), re-optimised whenever the data has grown by the fraction `refit_growth`
       since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
       between optimisations the GP is conditioned on every result with the latest
-      hyperparameters (one Cholesky factorisation of at most a few hundred points).
-    - Candidates: `n_candidates` in all, of which `n_random_candidates` are random samples
-      and the rest mutations (one or two `mutate` steps) of the `n_parents` best
-      architectures seen so far; with `neighbour_candidates` also every neighbour of the best
-      one (a local-search step). The one with the highest Expected Improvement over the
-      best observed score is proposed.
+      hyperparameters (the Hamming GP extends its inverse kernel matrix point by point).
+    - Candidates (`candidate_moves`): "decisions" (default), decision rows drawn at once:
+      `n_candidates - n_random_candidates` mutations of the `n_parents` best results (one
+      or two changes of a decision, uniform over decision and other value),
+      `n_random_candidates` uniform decision vectors and, with `neighbour_candidates`,
+      every row one change from the best; rows already evaluated or repeated are dropped,
+      and a row that describes no architecture (`from_decisions` raises) is skipped when
+      reached. "space": the same mix from the space's own `mutate` / `sample` /
+      `neighbours` (the earlier candidates; slower; meant for spaces where most decision
+      vectors describe no architecture, as NB101's). With `acquisition_steps` > 0 (decision rows and
+      the Hamming GP only), that many rounds of local search on Expected Improvement add
+      every neighbour of the `n_climbers` best-scoring candidates. The candidate with the
+      highest Expected Improvement over the best observed score that is neither
+      evaluated nor pending is proposed.
     - Never proposes an architecture that is pending (asked, no result yet), so parallel
       workers get distinct proposals; with `dedupe` (on by default) never one already
       evaluated either.
 
     The earlier defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
-    neighbour_candidates=False, refit_growth=0.1`.
+    neighbour_candidates=False, refit_growth=0.1, candidate_moves="space"`; the previous
+    ones `candidate_moves="space"` with the rest as now.
     """
 
     hyperparameter_constraints = {
