@@ -102,15 +102,18 @@ class BayesianOptimisation(Strategy):
       since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
       between optimisations the GP is conditioned on every result with the latest
       hyperparameters (the Hamming GP extends its inverse kernel matrix point by point).
-    - Candidates (`candidate_moves`): "decisions" (default), decision rows drawn at once:
+    - Candidates (`candidate_moves`): "auto" (default) takes "decisions" where the space is
+      the product of its decisions (`space.decisions_are_architectures`: NB201 and the
+      categorical spaces) and "space" elsewhere (NB101, NAS-Bench-Graph, whose many decision
+      vectors per architecture or invalid ones make uniform decision moves another
+      distribution). "decisions": decision rows drawn at once:
       `n_candidates - n_random_candidates` mutations of the `n_parents` best results (one
       or two changes of a decision, uniform over decision and other value),
       `n_random_candidates` uniform decision vectors and, with `neighbour_candidates`,
       every row one change from the best; rows already evaluated or repeated are dropped,
       and a row that describes no architecture (`from_decisions` raises) is skipped when
       reached. "space": the same mix from the space's own `mutate` / `sample` /
-      `neighbours` (the earlier candidates; slower; meant for spaces where most decision
-      vectors describe no architecture, as NB101's). With `acquisition_steps` > 0 (decision rows and
+      `neighbours` (the earlier candidates; slower). With `acquisition_steps` > 0 (decision rows and
       the Hamming GP only), that many rounds of local search on Expected Improvement add
       every neighbour of the `n_climbers` best-scoring candidates. The candidate with the
       highest Expected Improvement over the best observed score that is neither
@@ -134,7 +137,7 @@ class BayesianOptimisation(Strategy):
         "n_restarts": Interval(int, 0),
         "max_iter": Interval(int, 1),
         "refit_growth": Interval(float, 0),
-        "candidate_moves": Options("decisions", "space"),
+        "candidate_moves": Options("auto", "decisions", "space"),
         "acquisition_steps": Interval(int, 0),
         "n_climbers": Interval(int, 1),
     }
@@ -153,7 +156,7 @@ class BayesianOptimisation(Strategy):
         n_restarts: int = 0,
         max_iter: int = 20,
         refit_growth: float = 0.2,
-        candidate_moves: str = "decisions",
+        candidate_moves: str = "auto",
         acquisition_steps: int = 0,
         n_climbers: int = 3,
         dedupe: bool = True,
@@ -173,6 +176,10 @@ class BayesianOptimisation(Strategy):
         self.max_iter = int(max_iter)
         self.refit_growth = float(refit_growth)
         self.candidate_moves = candidate_moves
+        # "auto": decision rows where they are the space's architectures, else its own moves
+        self._candidate_moves = (
+            ("decisions" if space.decisions_are_architectures else "space") if candidate_moves == "auto" else candidate_moves
+        )
         self.acquisition_steps = int(acquisition_steps)
         self.n_climbers = int(n_climbers)
         self._moves = DecisionMoves(space.decision_sizes)
@@ -266,7 +273,7 @@ class BayesianOptimisation(Strategy):
         derived only where needed (decision rows for the Hamming GP, architectures for the
         scikit-learn kernels and, lazily, for the few candidates the proposal step walks)."""
         parents = np.argsort(-y, kind="stable")[: self.n_parents]
-        if self.candidate_moves == "space":
+        if self._candidate_moves == "space":
             archs = self._space_candidates(parents)
             rows = np.array([self.space.to_decisions(a) for a in archs]) if self._hamming else None
             return rows, archs
