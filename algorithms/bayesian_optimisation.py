@@ -19,8 +19,10 @@ from sklearn.gaussian_process.kernels import RBF, Matern, WhiteKernel
 from threadpoolctl import ThreadpoolController
 
 from algorithms.base import ExcludesPending, Feedback, PendingKeys, Strategy
+from algorithms.decision_moves import DecisionMoves, distinct_unknown
 from algorithms.hamming_gp import HammingGP
 from algorithms.hyperparameters import HyperparameterError, Interval, Options, check_hyperparameters
+from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.base import SearchSpace
 
 _THREADPOOLS: ThreadpoolController | None = None  # found once: scanning the loaded libraries is slow
@@ -99,18 +101,30 @@ class BayesianOptimisation(ExcludesPending, Strategy):
       restarts), re-optimised whenever the data has grown by the fraction `refit_growth`
       since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
       between optimisations the GP is conditioned on every result with the latest
-      hyperparameters (one Cholesky factorisation of at most a few hundred points).
-    - Candidates: `n_candidates` in all, of which `n_random_candidates` are random samples
-      and the rest mutations (one or two `mutate` steps) of the `n_parents` best
-      architectures seen so far; with `neighbour_candidates` also every neighbour of the best
-      one (a local-search step). The one with the highest Expected Improvement over the
-      best observed score is proposed.
+      hyperparameters (the Hamming GP extends its inverse kernel matrix point by point).
+    - Candidates (`candidate_moves`): "auto" (default) takes "decisions" where the space is
+      the product of its decisions (`space.decisions_are_architectures`: NB201 and the
+      categorical spaces) and "space" elsewhere (NB101, NAS-Bench-Graph, whose many decision
+      vectors per architecture or invalid ones make uniform decision moves another
+      distribution). "decisions": decision rows drawn at once:
+      `n_candidates - n_random_candidates` mutations of the `n_parents` best results (one
+      or two changes of a decision, uniform over decision and other value),
+      `n_random_candidates` uniform decision vectors and, with `neighbour_candidates`,
+      every row one change from the best; rows already evaluated or repeated are dropped,
+      and a row that describes no architecture (`from_decisions` raises) is skipped when
+      reached. "space": the same mix from the space's own `mutate` / `sample` /
+      `neighbours` (the earlier candidates; slower). With `acquisition_steps` > 0 (decision rows and
+      the Hamming GP only), that many rounds of local search on Expected Improvement add
+      every neighbour of the `n_climbers` best-scoring candidates. The candidate with the
+      highest Expected Improvement over the best observed score that is neither
+      evaluated nor pending is proposed.
     - Never proposes an architecture that is pending (asked, no result yet), so parallel
       workers get distinct proposals; with `dedupe` (on by default) never one already
       evaluated either.
 
     The earlier defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
-    neighbour_candidates=False, refit_growth=0.1`.
+    neighbour_candidates=False, refit_growth=0.1, candidate_moves="space"`; the previous
+    ones `candidate_moves="space"` with the rest as now.
     """
 
     hyperparameter_constraints = {
@@ -123,6 +137,9 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         "n_restarts": Interval(int, 0),
         "max_iter": Interval(int, 1),
         "refit_growth": Interval(float, 0),
+        "candidate_moves": Options("auto", "decisions", "space"),
+        "acquisition_steps": Interval(int, 0),
+        "n_climbers": Interval(int, 1),
     }
 
     def __init__(
@@ -139,6 +156,9 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         n_restarts: int = 0,
         max_iter: int = 20,
         refit_growth: float = 0.2,
+        candidate_moves: str = "auto",
+        acquisition_steps: int = 0,
+        n_climbers: int = 3,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())
@@ -155,6 +175,14 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         self.n_restarts = int(n_restarts)
         self.max_iter = int(max_iter)
         self.refit_growth = float(refit_growth)
+        self.candidate_moves = candidate_moves
+        # "auto": decision rows where they are the space's architectures, else its own moves
+        self._candidate_moves = (
+            ("decisions" if space.decisions_are_architectures else "space") if candidate_moves == "auto" else candidate_moves
+        )
+        self.acquisition_steps = int(acquisition_steps)
+        self.n_climbers = int(n_climbers)
+        self._moves = DecisionMoves(space.decision_sizes)
 
         self._archs: list = []
         self._hamming = kernel == "hamming"
@@ -168,7 +196,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         self._fitted_y = None  # ... and the targets it was fitted to
         self._optimised_on = 0  # ... and the last one whose hyperparameters were optimised
         if self._hamming:
-            self._hamming_gp = HammingGP(width, max_iter=self.max_iter)
+            self._hamming_gp = HammingGP(space.decision_sizes, max_iter=self.max_iter)
         else:
             self._kernel_init = self._initial_kernel()
 
@@ -237,15 +265,53 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         return result.x, result.fun
 
     # -- candidates ----------------------------------------------------------------------
-    def _excluded(self, key: str) -> bool:
-        return key in self._pending or self.is_seen(key)
+    def _candidates(self, y: np.ndarray) -> tuple[np.ndarray | None, list | None]:
+        """Distinct candidates as (decision rows, architectures); either may be None, to be
+        derived only where needed (decision rows for the Hamming GP, architectures for the
+        scikit-learn kernels and, lazily, for the few candidates the proposal step walks)."""
+        parents = np.argsort(-y, kind="stable")[: self.n_parents]
+        if self._candidate_moves == "space":
+            archs = self._space_candidates(parents)
+            rows = np.array([self.space.to_decisions(a) for a in archs]) if self._hamming else None
+            return rows, archs
+        rows = self._decision_candidates(parents)
+        if self._hamming:
+            return rows, None
+        archs = [self._decode(r) for r in rows]
+        return None, [a for a in archs if a is not None]
 
-    def _candidates(self) -> list:
-        """Distinct candidate architectures (by value; their keys are computed only for the
-        few the proposal step looks at, as a key can cost more than scoring)."""
+    def _decision_rows(self) -> np.ndarray:
+        n = len(self._y)
+        return self._X[:n] if self._hamming else np.array([self.space.to_decisions(a) for a in self._archs])
+
+    def _decision_candidates(self, parents: np.ndarray) -> np.ndarray:
+        """Mutations of the parents as one or two changes of a decision, random samples of
+        the space and all neighbours of the best, as decision rows; none already evaluated."""
+        known = self._decision_rows()
+        n_mutations = self.n_candidates - self.n_random_candidates
+        children = self._moves.change(known[parents[np.arange(n_mutations) % len(parents)]], self.rng)
+        twice = self.rng.random(n_mutations) < 0.5
+        children[twice] = self._moves.change(children[twice], self.rng)
+        found = [children]
+        if self.n_random_candidates:
+            found.append(self._moves.sample(self.n_random_candidates, self.rng))
+        if self.neighbour_candidates:
+            found.append(self._moves.neighbours(known[parents[0]]))
+        return distinct_unknown(np.concatenate(found), known)
+
+    def _decode(self, row: np.ndarray):
+        """The architecture a candidate row describes, or None when it describes none."""
+        try:
+            return self.space.from_decisions(row)
+        except InvalidArchitectureError:
+            return None
+
+    def _space_candidates(self, parents: np.ndarray) -> list:
+        """Distinct candidate architectures from the space's own moves (by value; their keys
+        are computed only for the few the proposal step looks at, as a key can cost more than
+        scoring)."""
         space, rng = self.space, self.rng
-        order = np.argsort(-self.targets(), kind="stable")
-        parents = [self._archs[i] for i in order[: self.n_parents]]
+        parents = [self._archs[i] for i in parents]
         found = []
         for i in range(self.n_candidates - self.n_random_candidates):
             arch = space.mutate(parents[i % len(parents)], rng)
@@ -255,30 +321,49 @@ class BayesianOptimisation(ExcludesPending, Strategy):
             found.extend(space.neighbours(parents[0]))
         return list(dict.fromkeys(found))
 
-    # -- ask/tell ------------------------------------------------------------------------
-    def _ask(self):
-        arch = self._propose()
-        self._pending.add(self.key_of(arch))
-        return arch
-
+    # -- ask/tell (ExcludesPending's _ask marks each proposal pending) ---------------------
     def _propose(self):
         if len(self._y) < max(self.n_initial, 2):
             return self._random_unexcluded()
-        y = self.targets()
-        candidates = self._candidates()
+        found = self._scored_candidates(self.targets())
+        if found is not None:
+            rows, archs, scores = found
+            for i in np.argsort(-scores, kind="stable"):  # the best candidate neither evaluated nor pending
+                arch = archs[i] if archs is not None else self._decode(rows[i])
+                if arch is not None and not self._excluded(self.key_of(arch)):
+                    return arch
+        return self._random_unexcluded()  # every candidate known or pending: let a random sample explore
+
+    def _scored_candidates(self, y: np.ndarray):
+        """(decision rows, architectures, log EI) of the candidates (rows or architectures None
+        where not needed, see `_candidates`), or None when there are no candidates."""
+        rows, archs = self._candidates(y)
+        if not len(archs if archs is not None else rows):
+            return None
+        best = float(y.max())
         # one BLAS thread: these matrices are small, and threads only fight the other runs
         # (and each other) for the cores, which makes a fit many times slower under load
         with _blas_threadpools().limit(limits=1, user_api="blas"):
             gp = self._fit(y)
-            if self._hamming:
-                mean, std = gp.predict(np.array([self.space.to_decisions(a) for a in candidates]))
-            else:
-                mean, std = gp.predict(self.space.encode_many(candidates), return_std=True)
-        scores = log_expected_improvement(mean, std, float(y.max()))
-        for i in np.argsort(-scores, kind="stable"):  # the best candidate neither evaluated nor pending
-            if not self._excluded(self.key_of(candidates[i])):
-                return candidates[i]
-        return self._random_unexcluded()  # every candidate known or pending: let a random sample explore
+            if not self._hamming:
+                return rows, archs, log_expected_improvement(*gp.predict(self.space.encode_many(archs), return_std=True), best)
+            scores = log_expected_improvement(*gp.predict(rows), best)
+            if archs is None:
+                rows, scores = self._climb(gp, rows, scores, best)
+        return rows, archs, scores
+
+    def _climb(self, gp: HammingGP, rows: np.ndarray, scores: np.ndarray, best: float):
+        """Local search on Expected Improvement: `acquisition_steps` times, the neighbours of
+        the `n_climbers` best-scoring rows join the candidates."""
+        known = self._decision_rows()
+        for _ in range(self.acquisition_steps):
+            top = rows[np.argsort(-scores, kind="stable")[: self.n_climbers]]
+            new = distinct_unknown(np.concatenate([self._moves.neighbours(r) for r in top]), np.concatenate([known, rows]))
+            if not len(new):
+                break
+            rows = np.concatenate([rows, new])
+            scores = np.concatenate([scores, log_expected_improvement(*gp.predict(new), best)])
+        return rows, scores
 
     def _tell(self, arch, feedback: Feedback) -> None:
         self._pending.release(self.key_of(arch))

@@ -39,6 +39,9 @@ class ParEGO(BayesianOptimisation):
         n_restarts: int = 0,
         max_iter: int = 20,
         refit_growth: float = 0.1,
+        candidate_moves: str = "space",
+        acquisition_steps: int = 0,
+        n_climbers: int = 3,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())

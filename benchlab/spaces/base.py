@@ -89,6 +89,11 @@ class SearchSpace(ABC):
             return np.empty((0, self.encoding_size))
         return np.stack([self.encode(a) for a in archs])
 
+    #: True when the space is the product of its decisions: every decision vector describes
+    #: an architecture and distinct vectors distinct ones (so moves on decision vectors are
+    #: moves on architectures, with the same distribution)
+    decisions_are_architectures: bool = False
+
     @property
     @abstractmethod
     def decision_sizes(self) -> tuple[int, ...]:

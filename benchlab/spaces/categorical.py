@@ -112,6 +112,8 @@ class CategoricalSpace(SearchSpace):
                 vec[self._offsets[i] + value] = 1.0
         return vec
 
+    decisions_are_architectures = True  # one decision per dimension, every combination a point
+
     @property
     def decision_sizes(self) -> tuple[int, ...]:
         return self._sizes

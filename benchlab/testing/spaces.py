@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Hashable
 
 import numpy as np
@@ -148,6 +150,11 @@ def _decisions(check: Checker, space: SearchSpace, archs: list) -> None:
         with check.calling(f"from_decisions({decisions.tolist()})"):
             back = space.from_decisions(decisions)
         check.require(space.key(back) == space.key(arch), "from_decisions(to_decisions(a)) is another network than a")
+    if space.decisions_are_architectures and space.size is not None:
+        product = math.prod(int(s) for s in sizes)
+        check.require(space.size == product,
+                      f"decisions_are_architectures is True but size {space.size:,} is not the product of "
+                      f"decision_sizes ({product:,}); set it False unless every decision vector is a distinct architecture")
     outside = list(sizes)  # one past the last choice of every decision
     check.rejects(f"from_decisions({outside}), decisions outside decision_sizes,", lambda: space.from_decisions(outside),
                   InvalidArchitectureError, "raise InvalidArchitectureError for a decision outside decision_sizes")

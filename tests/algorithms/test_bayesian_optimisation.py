@@ -9,6 +9,7 @@ from scipy.stats import norm
 from algorithms.base import Feedback
 from algorithms.bayesian_optimisation import BayesianOptimisation, log_expected_improvement, log_h
 from algorithms.random_search import RandomSearch
+from benchlab.errors import InvalidArchitectureError
 from tests.algorithms.loop import run_loop
 from tests.toy import make_toy_benchmark
 
@@ -78,23 +79,77 @@ def test_first_proposals_are_random_then_model_based():
 
 
 @pytest.mark.parametrize("kernel", ["hamming", "matern"])
-def test_proposal_maximises_expected_improvement_over_the_candidates(kernel):
+@pytest.mark.parametrize("candidate_moves", ["decisions", "space"])
+def test_proposal_maximises_expected_improvement_over_the_candidates(kernel, candidate_moves):
     bench = make_toy_benchmark()
-    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), kernel=kernel)
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), kernel=kernel,
+                                    candidate_moves=candidate_moves, acquisition_steps=1)
     _warm(bench, strategy, 20, np.random.default_rng(1))
     seen = []
-    original = strategy._candidates
-    strategy._candidates = lambda: seen.append(original()) or seen[-1]
+    original = strategy._scored_candidates
+    strategy._scored_candidates = lambda y: seen.append(original(y)) or seen[-1]
     arch = strategy.ask()
-    candidates = seen[0]
-    assert len(set(candidates)) == len(candidates)
+    rows, archs, scores = seen[0]
+    if archs is None:
+        archs = [bench.space.from_decisions(r) for r in rows]
+    assert len(set(archs)) == len(archs) == len(scores)
     if kernel == "hamming":
-        mean, std = strategy._gp.predict(np.array([bench.space.to_decisions(a) for a in candidates]))
+        mean, std = strategy._gp.predict(np.array([bench.space.to_decisions(a) for a in archs]))
     else:
-        mean, std = strategy._gp.predict(bench.space.encode_many(candidates), return_std=True)
-    scores = log_expected_improvement(mean, std, max(strategy._y))
-    fresh = [i for i, a in enumerate(candidates) if not strategy.is_seen(bench.space.key(a)) or a == arch]
-    assert arch == candidates[max(fresh, key=lambda i: scores[i])]
+        mean, std = strategy._gp.predict(bench.space.encode_many(archs), return_std=True)
+    np.testing.assert_allclose(scores, log_expected_improvement(mean, std, max(strategy._y)))
+    fresh = [i for i, a in enumerate(archs) if not strategy.is_seen(bench.space.key(a)) or a == arch]
+    assert arch == archs[max(fresh, key=lambda i: scores[i])]
+
+
+def test_decision_candidates_are_neither_evaluated_nor_repeated():
+    bench = make_toy_benchmark()
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0))
+    _warm(bench, strategy, 30, np.random.default_rng(1))
+    rows, archs = strategy._candidates(strategy.targets())
+    assert archs is None and len({tuple(r) for r in rows}) == len(rows)
+    evaluated = {tuple(bench.space.to_decisions(a)) for a in strategy._archs}
+    assert not evaluated & {tuple(r) for r in rows}
+    best = strategy._archs[int(np.argmax(strategy._y))]
+    neighbours = {tuple(bench.space.to_decisions(a)) for a in bench.space.neighbours(best)}
+    assert neighbours - evaluated <= {tuple(r) for r in rows}  # the incumbent's whole neighbourhood
+
+
+class _HalfValidSpace(type(make_toy_benchmark().space)):
+    """The toy space where a first decision of 0 describes no architecture."""
+
+    def validate(self, arch):
+        super().validate(arch)
+        if arch[0] == 0:
+            raise InvalidArchitectureError("toy: x0 = 0 is no architecture")
+
+    def from_decisions(self, decisions):
+        arch = super().from_decisions(decisions)
+        self.validate(arch)
+        return arch
+
+    def sample(self, rng):
+        while not self.is_valid(arch := super().sample(rng)):
+            pass
+        return arch
+
+    def mutate(self, arch, rng):
+        while not self.is_valid(child := super().mutate(arch, rng)):
+            pass
+        return child
+
+
+def test_candidate_rows_that_describe_no_architecture_are_never_proposed():
+    toy = make_toy_benchmark().space
+    space = _HalfValidSpace(toy.dimensions, name="toy")
+    strategy = BayesianOptimisation(space, np.random.default_rng(0), n_initial=3, acquisition_steps=1)
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        arch = strategy.ask()
+        space.validate(arch)
+        # scores favour the invalid region's border, so its rows rank high
+        strategy.tell(arch, Feedback(valid=1.0 - 0.1 * arch[0] + 0.01 * rng.random(), cost=1.0))
+    assert sum(strategy._decode(r) is None for r in strategy._candidates(strategy.targets())[0]) > 0
 
 
 def test_the_hamming_kernel_learns_which_decisions_matter():
@@ -103,7 +158,7 @@ def test_the_hamming_kernel_learns_which_decisions_matter():
     rng = np.random.default_rng(0)
     X = rng.integers(5, size=(60, 6))
     y = (X[:, 0] == 3) + 0.5 * (X[:, 2] == 1) + rng.normal(0, 0.05, 60)
-    gp = HammingGP(6).fit(X, y, optimise=True)
+    gp = HammingGP((5,) * 6).fit(X, y, optimise=True)
     relevant, irrelevant = gp.weights[[0, 2]], np.delete(gp.weights, [0, 2])
     assert relevant.min() > 3 * irrelevant.max()
     mean, std = gp.predict(X[:10])

@@ -3,7 +3,7 @@
 150 queries, 80 seeds per benchmark and strategy, spread over two processes. BO must end no
 worse than TPE on average (mean final validation regret) on every benchmark and have fewer
 runs than TPE end below random search's median over the four. CPU per search is held at
-most 3x TPE's here (measured 0.9x on NB201, 1.7x on graph/cora; `make bench` holds the
+most 3x TPE's here (measured 0.7x on NB201, 1.8x on graph/cora; `make bench` holds the
 "no slower than TPE" target side by side, test_strategy_perf.py). The figures are in
 docs/strategies.md.
 """
