@@ -100,7 +100,7 @@ def _canonical(links: tuple[int, ...], ops: tuple[str, ...]) -> tuple[int, Graph
     canon = arch.regularize()  # a new Arch; `arch` itself is left as it is
     canon.move_skip_op()
     canon.equalpart_sort()
-    return canon.hash_arch(), GraphArch(canon.link, canon.ops)
+    return canon.hash_arch(), _arch(tuple(canon.link), tuple(canon.ops))
 
 
 class GraphSpace(SearchSpace):
