@@ -272,7 +272,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         parents = np.argsort(-y, kind="stable")[: self.n_parents]
         if self._candidate_moves == "space":
             archs = self._space_candidates(parents)
-            rows = np.array([self.space.to_decisions(a) for a in archs]) if self._hamming else None
+            rows = self.space.decisions_many(archs) if self._hamming else None
             return rows, archs
         rows = self._decision_candidates(parents)
         if self._hamming:
@@ -282,7 +282,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
 
     def _decision_rows(self) -> np.ndarray:
         n = len(self._y)
-        return self._X[:n] if self._hamming else np.array([self.space.to_decisions(a) for a in self._archs])
+        return self._X[:n] if self._hamming else self.space.decisions_many(self._archs)
 
     def _decision_candidates(self, parents: np.ndarray) -> np.ndarray:
         """Mutations of the parents as one or two changes of a decision, random samples of

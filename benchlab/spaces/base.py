@@ -103,6 +103,12 @@ class SearchSpace(ABC):
     def to_decisions(self, arch: Hashable) -> np.ndarray:
         """The architecture as an integer vector, entry i in range(decision_sizes[i])."""
 
+    def decisions_many(self, archs: Sequence[Hashable]) -> np.ndarray:
+        """`to_decisions` of each architecture, as the rows of one integer matrix."""
+        if not archs:
+            return np.empty((0, len(self.decision_sizes)), dtype=np.int64)
+        return np.stack([self.to_decisions(a) for a in archs])
+
     @abstractmethod
     def from_decisions(self, decisions: Sequence[int]) -> Hashable:
         """The architecture a decision vector describes; `InvalidArchitectureError` if none."""

@@ -44,18 +44,53 @@ class GraphArch:
         object.__setattr__(self, "ops", tuple(str(o) for o in self.ops))
 
 
-@lru_cache(maxsize=1 << 16)
-def _one_change(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...]) -> tuple:
-    """Every (links, ops) one link or one op away, remembered: a search mutates the same few
-    parents again and again (BO draws its candidates from its ten best)."""
-    out = [
-        (links[:i] + (source,) + links[i + 1 :], ops)
-        for i in range(1, N_LAYERS)
-        for source in range(i + 1)
-        if source != links[i]
-    ]
-    out += [(links, ops[:i] + (op,) + ops[i + 1 :]) for i in range(N_LAYERS) for op in choices if op != ops[i]]
-    return tuple(out)
+def _arch(links: tuple[int, ...], ops: tuple[str, ...]) -> GraphArch:
+    """A GraphArch from tuples already of ints and strs, without `__post_init__`'s
+    normalisation (which costs more than the move that made them)."""
+    arch = object.__new__(GraphArch)
+    object.__setattr__(arch, "links", links)
+    object.__setattr__(arch, "ops", ops)
+    return arch
+
+
+#: every raw link pattern: layer i reads from 0..i
+LINK_PATTERNS = frozenset(itertools.product(*(range(i + 1) for i in range(N_LAYERS))))
+#: (layer, k) of each link change, in `_change`'s order: layer reads from its k-th other source
+_LINK_CHANGES = tuple((layer, k) for layer in range(1, N_LAYERS) for k in range(layer))
+
+
+def n_changes(choices: Sequence[str]) -> int:
+    """How many (links, ops) are one link or one op away from any architecture."""
+    return len(_LINK_CHANGES) + N_LAYERS * (len(choices) - 1)
+
+
+def _change(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...], i: int) -> tuple:
+    """The (links, ops) of change i < n_changes(choices), computed directly: first every
+    other source of layers 1, 2, 3, then every other op of layers 0..3, each in order."""
+    if i < len(_LINK_CHANGES):
+        layer, k = _LINK_CHANGES[i]
+        source = k + (k >= links[layer])  # the k-th source that is not the current one
+        return links[:layer] + (source,) + links[layer + 1 :], ops
+    layer, k = divmod(i - len(_LINK_CHANGES), len(choices) - 1)
+    op = choices[k + (k >= choices.index(ops[layer]))]
+    return links, ops[:layer] + (op,) + ops[layer + 1 :]
+
+
+@lru_cache(maxsize=1 << 12)
+def _neighbours(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...]) -> tuple[GraphArch, ...]:
+    """The valid changes with distinct keys other than the parent's, in `_change`'s order,
+    remembered: BO takes every neighbour of its best, which changes seldom."""
+    seen = {_canonical(links, ops)[0]}
+    result = []
+    for i in range(n_changes(choices)):
+        child_links, child_ops = _change(links, ops, choices, i)
+        if child_ops == SKIP_ONLY:
+            continue
+        key = _canonical(child_links, child_ops)[0]
+        if key not in seen:
+            seen.add(key)
+            result.append(_arch(child_links, child_ops))
+    return tuple(result)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -65,7 +100,7 @@ def _canonical(links: tuple[int, ...], ops: tuple[str, ...]) -> tuple[int, Graph
     canon = arch.regularize()  # a new Arch; `arch` itself is left as it is
     canon.move_skip_op()
     canon.equalpart_sort()
-    return canon.hash_arch(), GraphArch(canon.link, canon.ops)
+    return canon.hash_arch(), _arch(tuple(canon.link), tuple(canon.ops))
 
 
 class GraphSpace(SearchSpace):
@@ -84,6 +119,8 @@ class GraphSpace(SearchSpace):
         self.ops = tuple(ops)
         self.name = name
         self._op_index = {op: i for i, op in enumerate(self.ops)}
+        self._op_set = frozenset(self.ops)
+        self._n_changes = n_changes(self.ops)
         self._n_architectures = n_architectures
 
     # identity and validity
@@ -98,57 +135,49 @@ class GraphSpace(SearchSpace):
     def validate(self, arch: GraphArch) -> None:
         if not isinstance(arch, GraphArch):
             raise InvalidArchitectureError(f"{self.name}: expected a GraphArch, got {type(arch).__name__}")
-        if len(arch.links) != N_LAYERS or len(arch.ops) != N_LAYERS:
+        links, ops = arch.links, arch.ops
+        # every move validates its parent: the common case in a few set operations
+        if links in LINK_PATTERNS and len(ops) == N_LAYERS and self._op_set.issuperset(ops) and ops != SKIP_ONLY:
+            return
+        if len(links) != N_LAYERS or len(ops) != N_LAYERS:
             raise InvalidArchitectureError(f"{self.name}: an architecture has {N_LAYERS} links and {N_LAYERS} ops")
-        for i, source in enumerate(arch.links):
+        for i, source in enumerate(links):
             if not 0 <= source <= i:
                 raise InvalidArchitectureError(
                     f"{self.name}: layer {i} reads from {source}, but only 0..{i} (input or an earlier layer) exist"
                 )
-        for op in arch.ops:
+        for op in ops:
             if op not in self._op_index:
                 raise InvalidArchitectureError(f"{self.name}: unknown op {op!r}; use one of {', '.join(self.ops)}")
-        if arch.ops == SKIP_ONLY:
-            raise InvalidArchitectureError(f"{self.name}: an architecture of skip connections only is not a network")
+        raise InvalidArchitectureError(f"{self.name}: an architecture of skip connections only is not a network")
 
     # moves
     def sample(self, rng: np.random.Generator) -> GraphArch:
         """The package's reference distribution: a canonical link pattern, ops uniformly."""
         while True:
             links = CANONICAL_LINKS[int(rng.integers(len(CANONICAL_LINKS)))]
-            ops = tuple(self.ops[int(i)] for i in rng.integers(len(self.ops), size=N_LAYERS))
+            ops = tuple(map(self.ops.__getitem__, rng.integers(len(self.ops), size=N_LAYERS).tolist()))
             if ops != SKIP_ONLY:
-                return GraphArch(links, ops)
+                return _arch(links, ops)
 
     def mutate(self, arch: GraphArch, rng: np.random.Generator) -> GraphArch:
         """One link or op changed, uniformly among the changes that give another network.
 
-        Candidates are tried in a random order until one changes the key, which usually
+        Changes are tried in a random order until one changes the key, which usually
         costs one or two canonicalisations instead of all of `neighbours`.
         """
-        parent = self.key(arch)
-        changes = self._one_change(arch)
-        for i in rng.permutation(len(changes)):
-            links, ops = changes[i]
-            if ops != SKIP_ONLY and str(_canonical(links, ops)[0]) != parent:
-                return GraphArch(links, ops)
+        self.validate(arch)
+        links, ops = arch.links, arch.ops
+        parent = _canonical(links, ops)[0]
+        for i in rng.permutation(self._n_changes).tolist():
+            child_links, child_ops = _change(links, ops, self.ops, i)
+            if child_ops != SKIP_ONLY and _canonical(child_links, child_ops)[0] != parent:
+                return _arch(child_links, child_ops)
         raise InvalidArchitectureError(f"{self.name}: {self.format(arch)} has no neighbour")  # pragma: no cover
 
     def neighbours(self, arch: GraphArch) -> list[GraphArch]:
-        seen = {self.key(arch)}
-        result = []
-        for links, ops in self._one_change(arch):
-            if ops == SKIP_ONLY:
-                continue
-            key = str(_canonical(links, ops)[0])
-            if key not in seen:
-                seen.add(key)
-                result.append(GraphArch(links, ops))
-        return result
-
-    def _one_change(self, arch: GraphArch) -> tuple[tuple[tuple[int, ...], tuple[str, ...]], ...]:
-        """(links, ops) of every architecture one link or one op away (validity not checked)."""
-        return _one_change(arch.links, arch.ops, self.ops)
+        self.validate(arch)
+        return list(_neighbours(arch.links, arch.ops, self.ops))
 
     # encodings
     @property
@@ -169,8 +198,14 @@ class GraphSpace(SearchSpace):
         return tuple(range(2, N_LAYERS + 1)) + (len(self.ops),) * N_LAYERS
 
     def to_decisions(self, arch: GraphArch) -> np.ndarray:
+        return np.array(self._decisions(arch), dtype=np.int64)
+
+    def decisions_many(self, archs: Sequence[GraphArch]) -> np.ndarray:
+        return np.array([self._decisions(a) for a in archs], dtype=np.int64).reshape(len(archs), len(self.decision_sizes))
+
+    def _decisions(self, arch: GraphArch) -> tuple[int, ...]:
         self.validate(arch)
-        return np.array(list(arch.links[1:]) + [self._op_index[op] for op in arch.ops], dtype=np.int64)
+        return arch.links[1:] + tuple(map(self._op_index.__getitem__, arch.ops))
 
     def from_decisions(self, decisions: Sequence[int]) -> GraphArch:
         values = [int(d) for d in decisions]

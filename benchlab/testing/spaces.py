@@ -24,9 +24,10 @@ def check_space(space, *, samples: int = 30) -> None:
     give valid architectures with other keys (neighbours distinct, the parent excluded);
     `crossover` gives valid children whose decisions come from the parents; encodings have
     `encoding_size` finite entries (`encode_many` agrees with `encode`); decision vectors
-    lie in `decision_sizes` and `from_decisions` reads them back; `format`/`parse` round-trip
-    and bad text or out-of-range decisions raise `InvalidArchitectureError`; nothing draws
-    from the global random state.
+    lie in `decision_sizes` (`decisions_many` agrees with `to_decisions`) and
+    `from_decisions` reads them back; `format`/`parse` round-trip and bad text or
+    out-of-range decisions raise `InvalidArchitectureError`; nothing draws from the global
+    random state.
     """
     check = Checker(f"space {type(space).__name__}", PAGE)
     check.require(isinstance(space, SearchSpace),
@@ -150,6 +151,12 @@ def _decisions(check: Checker, space: SearchSpace, archs: list) -> None:
         with check.calling(f"from_decisions({decisions.tolist()})"):
             back = space.from_decisions(decisions)
         check.require(space.key(back) == space.key(arch), "from_decisions(to_decisions(a)) is another network than a")
+    with check.calling("decisions_many(archs)"):
+        many = np.asarray(space.decisions_many(archs))
+        empty = np.asarray(space.decisions_many([]))
+    check.require(many.shape == (len(archs), len(sizes)) and np.array_equal(many, [space.to_decisions(a) for a in archs]),
+                  "decisions_many() does not stack to_decisions() of each architecture")
+    check.require(empty.shape == (0, len(sizes)), f"decisions_many([]) has shape {empty.shape}, not (0, {len(sizes)})")
     if space.decisions_are_architectures and space.size is not None:
         product = math.prod(int(s) for s in sizes)
         check.require(space.size == product,

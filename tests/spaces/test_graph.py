@@ -93,3 +93,40 @@ def test_proteins_space_has_the_2021_package_architectures():
 @pytest.mark.slow
 def test_full_space_has_26206_distinct_architectures(space):
     assert GraphSpace().size == 26_206
+
+
+PINNED = {  # seed 7: three samples, a chain of four mutations from the last, its neighbours
+    OPS: (
+        ["0,1,2,3|arma,graph,skip,arma", "0,1,1,2|fc,gin,gat,gin", "0,0,1,1|fc,skip,gat,sage"],
+        ["0,0,1,1|sage,skip,gat,sage", "0,0,0,1|sage,skip,gat,sage", "0,0,0,1|gat,skip,gat,sage",
+         "0,0,0,1|gat,skip,fc,sage"],
+        ["0,1,0,1|gat,skip,fc,sage", "0,0,1,1|gat,skip,fc,sage", "0,0,0,0|gat,skip,fc,sage"],
+        36,
+        428,
+    ),
+    PROTEINS_OPS: (
+        ["0,1,2,3|fc,fc,skip,arma", "0,1,1,2|skip,sage,gcn,sage", "0,0,1,1|skip,skip,gcn,arma"],
+        ["0,0,1,1|skip,skip,gcn,skip", "0,0,1,1|skip,skip,fc,skip", "0,0,1,1|skip,skip,fc,fc",
+         "0,0,1,1|skip,sage,fc,fc"],
+        ["0,0,2,1|skip,sage,fc,fc", "0,0,1,3|skip,sage,fc,fc", "0,0,1,1|gcn,sage,fc,fc"],
+        14,
+        406,
+    ),
+}
+
+
+@pytest.mark.parametrize("ops", [OPS, PROTEINS_OPS])
+def test_moves_draw_the_pinned_architectures(ops):
+    """The same generator gives the same samples, mutations and neighbours (and leaves the
+    generator in the same state): a faster implementation must not change the draws."""
+    samples, mutations, first_neighbours, n_neighbours, next_draw = PINNED[ops]
+    space = GraphSpace(ops)
+    rng = np.random.default_rng(7)
+    assert [space.format(space.sample(rng)) for _ in range(3)] == samples
+    chain = [space.parse(samples[-1])]
+    for _ in range(4):
+        chain.append(space.mutate(chain[-1], rng))
+    assert [space.format(a) for a in chain[1:]] == mutations
+    neighbours = space.neighbours(chain[-1])
+    assert [space.format(a) for a in neighbours[:3]] == first_neighbours and len(neighbours) == n_neighbours
+    assert int(rng.integers(1000)) == next_draw
