@@ -16,16 +16,15 @@ import warnings
 import numpy as np
 import torch
 
-from benchlab.errors import UserError
 from benchlab.spaces.nb201 import OPS
 from benchlab.train.data import CifarSplits, augment
 from benchlab.train.nb201_data import NB201Dataset, load_nb201_data, nb201_dataset
 from benchlab.train.nb201_network import NB201Network
 from benchlab.train.nb201_protocol import NB201_PROTOCOL, NB201Protocol
 from benchlab.train.network import count_trainable_parameters
-from benchlab.train.results import Evaluation, TrainingResult
+from benchlab.train.results import TrainingResult
 from benchlab.train.trainer import (
-    SlowTrainingWarning, _progress_bar, accuracy, default_device, resolve_precision, train_step,
+    SlowTrainingWarning, _progress_bar, default_device, evaluator, resolve_precision, start_run, train_step,
 )
 
 _CPU_WARNING_STEPS = 200  # warn about CPU training beyond about two epochs of steps
@@ -59,14 +58,8 @@ def train_nb201_cell(
     network_kwargs: dict | None = None,
 ) -> TrainingResult:
     """Train a fresh network of `arch` (6 op indices) on `data` for `epochs`; evaluate at halfway and end."""
-    if epochs < 1:
-        raise UserError(f"epochs must be at least 1, got {epochs}")
-    device = torch.device(device) if device is not None else default_device()
-    precision = resolve_precision(precision, device)
+    device, precision, init_seed, data_seed = start_run(epochs, device, precision, rng)
     channels_last = device.type == "cuda"
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
-    init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
     with torch.random.fork_rng(devices=[]):  # PyTorch's default init, drawn from the run's seed only
         torch.manual_seed(init_seed)
         model = NB201Network(arch, dataset.classes, **(network_kwargs or {}))
@@ -80,16 +73,7 @@ def train_nb201_cell(
     generator = torch.Generator().manual_seed(data_seed)
     stats = (dataset.mean, dataset.std)
     kw = dict(precision=precision, channels_last=channels_last, stats=stats)
-
-    def evaluate(epoch: float, training_time: float) -> Evaluation:
-        measure = dict(kw, whole_batches=False)
-        return Evaluation(
-            epochs=epoch,
-            training_time=training_time,
-            train_accuracy=accuracy(model, *data.train_eval, protocol.batch_size, **measure),
-            validation_accuracy=accuracy(model, data.valid_images, data.valid_labels, protocol.batch_size, **measure),
-            test_accuracy=accuracy(model, data.test_images, data.test_labels, protocol.batch_size, **measure),
-        )
+    evaluate = evaluator(model, data, protocol.batch_size, whole_batches=False, **kw)
 
     per_epoch = protocol.steps_per_epoch(len(data.train_labels))
     bar = _progress_bar(epochs * per_epoch, progress, f"{epochs} epochs on {device.type}")

@@ -137,6 +137,35 @@ def accuracy(
     return float(correct.item()) / usable if usable else float("nan")
 
 
+def start_run(epochs: int, device, precision: str, rng: np.random.Generator) -> tuple[torch.device, str, int, int]:
+    """What every training run begins with: `epochs` checked, the device and precision
+    resolved (cuDNN autotuning on a GPU), and the run's (init, data) seeds drawn from `rng`."""
+    if epochs < 1:
+        raise UserError(f"epochs must be at least 1, got {epochs}")
+    device = torch.device(device) if device is not None else default_device()
+    precision = resolve_precision(precision, device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
+    init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
+    return device, precision, init_seed, data_seed
+
+
+def evaluator(model: torch.nn.Module, data: CifarSplits, batch_size: int, **accuracy_options):
+    """`evaluate(epochs, training_time)`: the model's accuracy on the training images kept for
+    evaluation, the validation and the test split, as an `Evaluation`."""
+
+    def evaluate(epochs: float, training_time: float) -> Evaluation:
+        return Evaluation(
+            epochs=epochs,
+            training_time=training_time,
+            train_accuracy=accuracy(model, *data.train_eval, batch_size, **accuracy_options),
+            validation_accuracy=accuracy(model, data.valid_images, data.valid_labels, batch_size, **accuracy_options),
+            test_accuracy=accuracy(model, data.test_images, data.test_labels, batch_size, **accuracy_options),
+        )
+
+    return evaluate
+
+
 def train_cell(
     matrix,
     ops,
@@ -152,14 +181,8 @@ def train_cell(
     progress: bool = True,
 ) -> TrainingResult:
     """Train a fresh network for `cell` on `data` for `epochs` and evaluate at halfway and end."""
-    if epochs < 1:
-        raise UserError(f"epochs must be at least 1, got {epochs}")
-    device = torch.device(device) if device is not None else default_device()
-    precision = resolve_precision(precision, device)
+    device, precision, init_seed, data_seed = start_run(epochs, device, precision, rng)
     channels_last = device.type == "cuda" if channels_last is None else channels_last
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick its fastest kernels
-    init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
 
     model = NB101Network(matrix, ops, **(network_kwargs or {}))
     model.reset_parameters(torch.Generator().manual_seed(init_seed))
@@ -178,15 +201,7 @@ def train_cell(
         raise UserError(f"{epochs} epochs of {n_train} images at batch {protocol.batch_size} is no step at all")
     batches = training_batches(data.train_images, data.train_labels, protocol.batch_size, torch.Generator().manual_seed(data_seed))
 
-    def evaluate(epoch: float, training_time: float) -> Evaluation:
-        kw = dict(precision=precision, channels_last=channels_last)
-        return Evaluation(
-            epochs=epoch,
-            training_time=training_time,
-            train_accuracy=accuracy(model, *data.train_eval, protocol.batch_size, **kw),
-            validation_accuracy=accuracy(model, data.valid_images, data.valid_labels, protocol.batch_size, **kw),
-            test_accuracy=accuracy(model, data.test_images, data.test_labels, protocol.batch_size, **kw),
-        )
+    evaluate = evaluator(model, data, protocol.batch_size, precision=precision, channels_last=channels_last)
 
     bar = _progress_bar(total_steps, progress, f"{epochs} epochs on {device.type}")
     started = time.perf_counter()
