@@ -51,16 +51,16 @@ class DecisionMoves:
         other value) pairs (on a grid of equal sizes: a uniform decision, then a uniform
         other value, as `CategoricalSpace.mutate`)."""
         rows = np.array(rows, dtype=np.int64)
-        change = rng.integers(self.n_changes, size=len(rows))
+        return self._apply(rows, rng.integers(self.n_changes, size=len(rows)))
+
+    def neighbours(self, row: np.ndarray) -> np.ndarray:
+        """Every row one change away from `row` (`n_changes` rows)."""
+        rows = np.repeat(np.asarray(row, dtype=np.int64)[None, :], self.n_changes, axis=0)
+        return self._apply(rows, np.arange(self.n_changes))
+
+    def _apply(self, rows: np.ndarray, change: np.ndarray) -> np.ndarray:
+        """`rows` (changed in place) with change `change[i]` < n_changes made to row i."""
         dim = np.searchsorted(self._first_change, change, side="right") - 1
         at = np.arange(len(rows))
         rows[at, dim] = (rows[at, dim] + 1 + change - self._first_change[dim]) % self.sizes[dim]
         return rows
-
-    def neighbours(self, row: np.ndarray) -> np.ndarray:
-        """Every row one change away from `row` (`n_changes` rows)."""
-        change = np.arange(self.n_changes)
-        dim = np.searchsorted(self._first_change, change, side="right") - 1
-        out = np.repeat(np.asarray(row, dtype=np.int64)[None, :], self.n_changes, axis=0)
-        out[change, dim] = (out[change, dim] + 1 + change - self._first_change[dim]) % self.sizes[dim]
-        return out
