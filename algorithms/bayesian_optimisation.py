@@ -101,7 +101,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
       restarts), re-optimised whenever the data has grown by the fraction `refit_growth`
       since the last optimisation (with 0.2 about 18 optimisations in a 150-evaluation run);
       between optimisations the GP is conditioned on every result with the latest
-      hyperparameters (the Hamming GP extends its inverse kernel matrix point by point).
+      hyperparameters.
     - Candidates (`candidate_moves`): "auto" (default) takes "decisions" where the space is
       the product of its decisions (`space.decisions_are_architectures`: NB201 and the
       categorical spaces) and "space" elsewhere (NB101, NAS-Bench-Graph, whose many decision
@@ -112,19 +112,25 @@ class BayesianOptimisation(ExcludesPending, Strategy):
       `n_random_candidates` uniform decision vectors and, with `neighbour_candidates`,
       every row one change from the best; rows already evaluated or repeated are dropped,
       and a row that describes no architecture (`from_decisions` raises) is skipped when
-      reached. "space": the same mix from the space's own `mutate` / `sample` /
-      `neighbours` (the earlier candidates; slower). With `acquisition_steps` > 0 (decision rows and
-      the Hamming GP only), that many rounds of local search on Expected Improvement add
-      every neighbour of the `n_climbers` best-scoring candidates. The candidate with the
-      highest Expected Improvement over the best observed score that is neither
-      evaluated nor pending is proposed.
+      reached. "space": the same mix from the space's own `mutate_many` / `sample_many` /
+      `neighbours` (the earlier candidates; slower). With `acquisition_steps` > 0 (default
+      1; decision rows and the Hamming GP only), that many rounds of local search on
+      Expected Improvement add every neighbour of the `n_climbers` best-scoring candidates.
+      The candidate with the highest Expected Improvement over the best observed score that
+      is neither evaluated nor pending is proposed.
+    - Random interleaving (`random_interleave`, default 0.1): each model-based ask is, with
+      that probability, a random sample instead (as SMAC interleaves random configurations),
+      so a run whose early results sit in a poor region still explores the rest; it costs
+      nothing and removes most of the runs that end below random search's median.
     - Never proposes an architecture that is pending (asked, no result yet), so parallel
       workers get distinct proposals; with `dedupe` (on by default) never one already
       evaluated either.
 
-    The earlier defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
-    neighbour_candidates=False, refit_growth=0.1, candidate_moves="space"`; the previous
-    ones `candidate_moves="space"` with the rest as now.
+    The first defaults are `kernel="matern", n_candidates=100, n_random_candidates=10,
+    neighbour_candidates=False, refit_growth=0.1, candidate_moves="space",
+    acquisition_steps=0, random_interleave=0`; the next ones `candidate_moves="space",
+    acquisition_steps=0, random_interleave=0` with the rest as now, and the last ones
+    `acquisition_steps=0, random_interleave=0`.
     """
 
     hyperparameter_constraints = {
@@ -140,6 +146,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         "candidate_moves": Options("auto", "decisions", "space"),
         "acquisition_steps": Interval(int, 0),
         "n_climbers": Interval(int, 1),
+        "random_interleave": Interval(float, 0, 1),
     }
 
     def __init__(
@@ -157,8 +164,9 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         max_iter: int = 20,
         refit_growth: float = 0.2,
         candidate_moves: str = "auto",
-        acquisition_steps: int = 0,
+        acquisition_steps: int = 1,
         n_climbers: int = 3,
+        random_interleave: float = 0.1,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())
@@ -182,6 +190,7 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         )
         self.acquisition_steps = int(acquisition_steps)
         self.n_climbers = int(n_climbers)
+        self.random_interleave = float(random_interleave)
         self._moves = DecisionMoves(space.decision_sizes)
 
         self._archs: list = []
@@ -311,19 +320,21 @@ class BayesianOptimisation(ExcludesPending, Strategy):
         are computed only for the few the proposal step looks at, as a key can cost more than
         scoring)."""
         space, rng = self.space, self.rng
-        parents = [self._archs[i] for i in parents]
-        found = []
-        for i in range(self.n_candidates - self.n_random_candidates):
-            arch = space.mutate(parents[i % len(parents)], rng)
-            found.append(space.mutate(arch, rng) if rng.random() < 0.5 else arch)
-        found.extend(space.sample(rng) for _ in range(self.n_random_candidates))
+        n_mutations = self.n_candidates - self.n_random_candidates
+        found = space.mutate_many([self._archs[parents[i % len(parents)]] for i in range(n_mutations)], rng)
+        twice = np.flatnonzero(rng.random(n_mutations) < 0.5).tolist()
+        for i, child in zip(twice, space.mutate_many([found[i] for i in twice], rng)):
+            found[i] = child
+        found.extend(space.sample_many(self.n_random_candidates, rng))
         if self.neighbour_candidates:
-            found.extend(space.neighbours(parents[0]))
+            found.extend(space.neighbours(self._archs[parents[0]]))
         return list(dict.fromkeys(found))
 
     # -- ask/tell (ExcludesPending's _ask marks each proposal pending) ---------------------
     def _propose(self):
         if len(self._y) < max(self.n_initial, 2):
+            return self._random_unexcluded()
+        if self.random_interleave and self.rng.random() < self.random_interleave:
             return self._random_unexcluded()
         found = self._scored_candidates(self.targets())
         if found is not None:

@@ -42,6 +42,7 @@ class ParEGO(BayesianOptimisation):
         candidate_moves: str = "space",
         acquisition_steps: int = 0,
         n_climbers: int = 3,
+        random_interleave: float = 0.0,
         dedupe: bool = True,
     ):
         check_hyperparameters(type(self), locals())

@@ -49,6 +49,16 @@ class SearchSpace(ABC):
     def mutate(self, arch: Hashable, rng: np.random.Generator) -> Hashable:
         """A valid architecture near `arch` whose key differs from `arch`'s."""
 
+    def sample_many(self, n: int, rng: np.random.Generator) -> list:
+        """`n` architectures, each distributed as `sample`'s (a space may draw them all at once,
+        so the draws, not the distribution, may differ from `n` calls of `sample`)."""
+        return [self.sample(rng) for _ in range(n)]
+
+    def mutate_many(self, archs: Sequence[Hashable], rng: np.random.Generator) -> list:
+        """A mutation of each architecture, each distributed as `mutate`'s (the draws may
+        differ from one call of `mutate` per architecture, as for `sample_many`)."""
+        return [self.mutate(arch, rng) for arch in archs]
+
     @abstractmethod
     def neighbours(self, arch: Hashable) -> list:
         """Every valid architecture one elementary change away, distinct keys, parent excluded."""

@@ -175,6 +175,37 @@ class GraphSpace(SearchSpace):
                 return _arch(child_links, child_ops)
         raise InvalidArchitectureError(f"{self.name}: {self.format(arch)} has no neighbour")  # pragma: no cover
 
+    def sample_many(self, n: int, rng: np.random.Generator) -> list[GraphArch]:
+        """`sample`'s distribution, every link pattern and op drawn in two calls (a draw of
+        skip connections only is drawn again)."""
+        links = rng.integers(len(CANONICAL_LINKS), size=n).tolist()
+        ops = [tuple(map(self.ops.__getitem__, row)) for row in rng.integers(len(self.ops), size=(n, N_LAYERS)).tolist()]
+        for i in [i for i, o in enumerate(ops) if o == SKIP_ONLY]:
+            ops[i] = self.sample(rng).ops
+        return [_arch(CANONICAL_LINKS[lk], o) for lk, o in zip(links, ops)]
+
+    def mutate_many(self, archs: Sequence[GraphArch], rng: np.random.Generator) -> list[GraphArch]:
+        """`mutate`'s distribution (a uniform change among those that give another network)
+        by rejection: a uniform change, drawn again while it gives none, the changes drawn
+        in batches; one `Generator` call per batch instead of a permutation per architecture."""
+        n = self._n_changes
+        changes: list[int] = []
+        children = []
+        for arch in archs:
+            self.validate(arch)
+            links, ops = arch.links, arch.ops
+            parent = _canonical(links, ops)[0]
+            for _ in range(4 * n):  # at least one of the n changes gives another network
+                if not changes:
+                    changes = rng.integers(n, size=max(2 * len(archs), 16)).tolist()
+                child_links, child_ops = _change(links, ops, self.ops, changes.pop())
+                if child_ops != SKIP_ONLY and _canonical(child_links, child_ops)[0] != parent:
+                    children.append(_arch(child_links, child_ops))
+                    break
+            else:  # rare (few changes give another network): the permutation, as `mutate`
+                children.append(self.mutate(arch, rng))
+        return children
+
     def neighbours(self, arch: GraphArch) -> list[GraphArch]:
         self.validate(arch)
         return list(_neighbours(arch.links, arch.ops, self.ops))

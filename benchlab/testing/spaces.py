@@ -21,7 +21,8 @@ def check_space(space, *, samples: int = 30) -> None:
 
     On `samples` architectures drawn with seeded generators: sampling is seeded, valid and
     hashable; keys are strings, equal for equal architectures; `mutate` and `neighbours`
-    give valid architectures with other keys (neighbours distinct, the parent excluded);
+    give valid architectures with other keys (neighbours distinct, the parent excluded), and
+    so do `sample_many` / `mutate_many`, one per request;
     `crossover` gives valid children whose decisions come from the parents; encodings have
     `encoding_size` finite entries (`encode_many` agrees with `encode`); decision vectors
     lie in `decision_sizes` (`decisions_many` agrees with `to_decisions`) and
@@ -91,6 +92,26 @@ def _moves(check: Checker, space: SearchSpace, archs: list) -> None:
         any_neighbours = any_neighbours or bool(neighbours)
     check.require(any_neighbours, f"neighbours() was empty for all {len(archs)} samples; list every valid "
                   "architecture one elementary change away")
+    _batched_moves(check, space, archs)
+
+
+def _batched_moves(check: Checker, space: SearchSpace, archs: list) -> None:
+    with check.calling("sample_many(n, rng)"):
+        samples = space.sample_many(len(archs), np.random.default_rng(7))
+        again = space.sample_many(len(archs), np.random.default_rng(7))
+    check.require(isinstance(samples, list) and len(samples) == len(archs),
+                  f"sample_many({len(archs)}, rng) did not return a list of {len(archs)} architectures")
+    check.require([space.key(a) for a in samples] == [space.key(a) for a in again],
+                  "sample_many() with equally seeded generators differed")
+    for arch in samples:
+        check.require(space.is_valid(arch), f"sample_many() returned {arch!r}, which is not valid")
+    with check.calling("mutate_many(archs, rng)"):
+        children = space.mutate_many(archs, np.random.default_rng(8))
+    check.require(isinstance(children, list) and len(children) == len(archs),
+                  f"mutate_many() of {len(archs)} architectures did not return a list of {len(archs)}")
+    for parent, child in zip(archs, children):
+        check.require(space.is_valid(child) and space.key(child) != space.key(parent),
+                      f"mutate_many() turned {parent!r} into {child!r}: not valid, or the parent's key")
 
 
 def _crossover(check: Checker, space: SearchSpace, archs: list) -> None:

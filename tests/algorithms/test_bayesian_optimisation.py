@@ -71,11 +71,24 @@ def test_parallel_asks_never_repeat_a_pending_architecture(dedupe):
 
 def test_first_proposals_are_random_then_model_based():
     bench = make_toy_benchmark()
-    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), n_initial=5)
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), n_initial=5, random_interleave=0)
     _warm(bench, strategy, 5, np.random.default_rng(1))
     assert strategy._gp is None  # no model for the initial design
     strategy.ask()
     assert strategy._gp is not None and strategy._fitted_on == 5
+
+
+@pytest.mark.parametrize("probability", [0.0, 0.3, 1.0])
+def test_random_interleaving_replaces_that_share_of_model_based_asks(probability):
+    bench = make_toy_benchmark()
+    strategy = BayesianOptimisation(bench.space, np.random.default_rng(0), n_initial=5, random_interleave=probability)
+    _warm(bench, strategy, 5, np.random.default_rng(1))
+    fits = []
+    original = strategy._scored_candidates
+    strategy._scored_candidates = lambda y: fits.append(len(y)) or original(y)
+    _warm(bench, strategy, 200, np.random.default_rng(2))
+    share_random = 1 - len(fits) / 200
+    assert share_random == probability if probability in (0.0, 1.0) else 0.2 < share_random < 0.4
 
 
 @pytest.mark.parametrize("kernel", ["hamming", "matern"])

@@ -1,11 +1,11 @@
 """BO against Optuna's TPE on NB201 (three datasets) and NAS-Bench-Graph cora (slow; needs Optuna).
 
-150 queries, 80 seeds per benchmark and strategy, spread over two processes. BO must end no
-worse than TPE on average (mean final validation regret) on every benchmark and have fewer
-runs than TPE end below random search's median over the four. CPU per search is held at
-most 3x TPE's here (measured 0.7x on NB201, 1.8x on graph/cora; `make bench` holds the
-"no slower than TPE" target side by side, test_strategy_perf.py). The figures are in
-docs/strategies.md.
+150 queries, 80 seeds per benchmark and strategy, spread over two processes. On every
+benchmark BO must end no worse than TPE on average (mean final validation regret) and have
+fewer runs than TPE end below random search's median (none, where TPE has none), and fewer
+over the four. CPU per search is held at most 1.5x TPE's here (measured 0.6-0.8x; `make
+bench` holds the "no slower than TPE" target side by side, test_strategy_perf.py). The
+figures are in docs/strategies.md.
 """
 
 from __future__ import annotations
@@ -36,10 +36,16 @@ def comparisons():
 def test_bo_ends_no_worse_than_tpe_on_average(comparisons, name):
     c = comparisons[name]
     assert c.mean_regret("bo") <= c.mean_regret("tpe")
-    assert np.median(c.seconds["bo"]) <= 3 * np.median(c.seconds["tpe"])
+    assert np.median(c.seconds["bo"]) <= 1.5 * np.median(c.seconds["tpe"])
 
 
-def test_fewer_bo_runs_than_tpe_runs_end_below_the_random_search_median(comparisons):
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_fewer_bo_runs_than_tpe_runs_end_below_the_random_search_median(comparisons, name):
+    bo, tpe = comparisons[name].below_random_median("bo"), comparisons[name].below_random_median("tpe")
+    assert bo < tpe or bo == tpe == 0
+
+
+def test_fewer_bo_runs_end_below_the_random_search_median_over_the_four(comparisons):
     bo = sum(c.below_random_median("bo") for c in comparisons.values())
     tpe = sum(c.below_random_median("tpe") for c in comparisons.values())
     assert bo < tpe

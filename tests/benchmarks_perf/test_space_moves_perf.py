@@ -3,7 +3,8 @@
 Target: `sample` <= 2 us. Timed side by side with the earlier algorithm (a draw per
 dimension with `rng.integers`, 8.2 us on NB201 on a quiet machine), so the target is held
 as a ratio: <= 2 / 8.2 of the reference's time, on the NB201 and the FCNet grid.
-NAS-Bench-Graph mutation: faster than the earlier implementation, with the same children.
+NAS-Bench-Graph mutation: faster than the earlier implementation, with the same children;
+its batched moves (`mutate_many`, `sample_many`) faster than one call per architecture.
 """
 
 from __future__ import annotations
@@ -92,4 +93,34 @@ def test_graph_mutation_against_the_earlier_one(benchmark):
                           lambda: run(lambda arch, rng: reference_graph_mutate(space, arch, rng)), rounds=7)
     print(f"\ngraph mutate: {benchmark.stats.stats.min / n * 1e6:.1f} us, the earlier one "
           f"{benchmark.extra_info['peer_min_s'] / n * 1e6:.1f} us: ratio {ratio:.2f}")
+    assert ratio < 1.0
+
+
+def test_graph_batched_moves_against_one_call_each(benchmark):
+    """BO's candidate moves on the graph space: `mutate_many` (the changes of all mutations in
+    one generator call, by rejection) and `sample_many` (two calls), against `mutate` and
+    `sample` once per architecture; the same distributions (tests/spaces/test_graph.py)."""
+    pytest.importorskip("nas_bench_graph")
+    from benchlab.benchmarks import graph
+
+    space = graph.load("cora").space
+    parents = space.sample_many(10, np.random.default_rng(0))
+    batches = 200
+
+    def batched():
+        rng = np.random.default_rng(1)
+        for _ in range(batches):
+            space.mutate_many([parents[i % 10] for i in range(70)], rng)
+            space.sample_many(30, rng)
+
+    def one_each():
+        rng = np.random.default_rng(1)
+        for _ in range(batches):
+            [space.mutate(parents[i % 10], rng) for i in range(70)]
+            [space.sample(rng) for _ in range(30)]
+
+    ratio = ratio_against(benchmark, batched, one_each, rounds=7)
+    per_arch = benchmark.stats.stats.min / (batches * 100) * 1e6
+    print(f"\ngraph mutate_many + sample_many: {per_arch:.2f} us per architecture, "
+          f"one call each {benchmark.extra_info['peer_min_s'] / (batches * 100) * 1e6:.2f} us: ratio {ratio:.2f}")
     assert ratio < 1.0

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from nas_bench_graph.architecture import Arch
+from scipy.stats import chi2_contingency
 
 from benchlab.errors import InvalidArchitectureError
 from benchlab.spaces.graph import OPS, PROTEINS_OPS, GraphArch, GraphSpace
@@ -130,3 +131,53 @@ def test_moves_draw_the_pinned_architectures(ops):
     neighbours = space.neighbours(chain[-1])
     assert [space.format(a) for a in neighbours[:3]] == first_neighbours and len(neighbours) == n_neighbours
     assert int(rng.integers(1000)) == next_draw
+
+
+def _two_sample_p(ours: list, theirs: list) -> float:
+    """chi-squared test that two samples of categories come from one distribution."""
+    categories = sorted(set(ours) | set(theirs))
+    table = np.array([[ours.count(c) for c in categories], [theirs.count(c) for c in categories]])
+    return float(chi2_contingency(table[:, table.sum(axis=0) >= 10])[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ops", [OPS, PROTEINS_OPS])
+def test_sample_many_has_the_distribution_of_sample(ops):
+    """100,000 draws each: link pattern, each layer's op, and skip connections only never."""
+    space, n = GraphSpace(ops), 100_000
+    ours = space.sample_many(n, np.random.default_rng(1))
+    rng = np.random.default_rng(2)
+    theirs = [space.sample(rng) for _ in range(n)]
+    assert len(ours) == n and all(a.ops != ("skip",) * 4 for a in ours)
+    p_values = [_two_sample_p([a.links for a in ours], [a.links for a in theirs])]
+    p_values += [_two_sample_p([a.ops[i] for a in ours], [a.ops[i] for a in theirs]) for i in range(4)]
+    assert min(p_values) > 0.01 / len(p_values), p_values  # a family-wise 1% level
+
+
+@pytest.mark.slow
+def test_mutate_many_has_the_distribution_of_mutate():
+    """For each of five parents, 20,000 children each way: the same distribution over
+    (links, ops), every child another network one change away."""
+    space = GraphSpace()
+    parents = space.sample_many(4, np.random.default_rng(3)) + [GraphArch((0, 0, 0, 0), ("skip", "skip", "skip", "gcn"))]
+    p_values = []
+    for parent in parents:
+        ours = space.mutate_many([parent] * 20_000, np.random.default_rng(4))
+        rng = np.random.default_rng(5)
+        theirs = [space.mutate(parent, rng) for _ in range(20_000)]
+        assert all(space.key(c) != space.key(parent) for c in set(ours))
+        p_values.append(_two_sample_p([(c.links, c.ops) for c in ours], [(c.links, c.ops) for c in theirs]))
+    assert min(p_values) > 0.01 / len(p_values), p_values
+
+
+def test_many_moves_are_valid_and_follow_the_generator():
+    space = GraphSpace()
+    parents = space.sample_many(50, np.random.default_rng(6))
+    children = space.mutate_many(parents, np.random.default_rng(7))
+    assert children == space.mutate_many(parents, np.random.default_rng(7))
+    for parent, child in zip(parents, children):
+        assert space.is_valid(child) and space.key(child) != space.key(parent)
+        assert sum(p != c for p, c in zip(parent.links + parent.ops, child.links + child.ops)) == 1
+    assert space.mutate_many([], np.random.default_rng(0)) == [] and space.sample_many(0, np.random.default_rng(0)) == []
+    with pytest.raises(InvalidArchitectureError):
+        space.mutate_many([parents[0], GraphArch((0, 0, 0, 0), ("skip",) * 4)], np.random.default_rng(0))

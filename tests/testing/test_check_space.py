@@ -49,6 +49,16 @@ class MutateKeepsParent(Grid):
         return arch
 
 
+class MutateManyKeepsParents(Grid):
+    def mutate_many(self, archs, rng):
+        return list(archs)
+
+
+class SampleManyShort(Grid):
+    def sample_many(self, n, rng):
+        return super().sample_many(n, rng)[:-1]
+
+
 class NeighboursWithParent(Grid):
     def neighbours(self, arch):
         return super().neighbours(arch) + [arch]
@@ -111,6 +121,8 @@ BROKEN = [
     (GlobalRandom, "global random state"),
     (IntKeys, "key() returned int"),
     (MutateKeepsParent, "with the parent's key"),
+    (MutateManyKeepsParents, "mutate_many() turned"),
+    (SampleManyShort, "did not return a list of 30"),
     (NeighboursWithParent, "includes the parent itself"),
     (NeighboursTwice, "lists one network twice"),
     (CrossoverInvents, "a decision neither parent has"),
