@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.faults.helpers import (
@@ -100,6 +103,9 @@ def test_unwritable_folders_for_compare_validate_report_and_download(tmp_path):
         (["data", "download", "nb101", "--url", str(source), "--out", locked / "dl", "--quiet"], "permission denied"),
     ]
     env = environment(MPLCONFIGDIR=str(tmp_path / "mpl"))
+    # matplotlib builds its font cache in a fresh config folder and, when that takes over 5 s
+    # (a loaded machine), says so on stderr: build it first, so stderr holds only the error
+    subprocess.run([*prefix, sys.executable, "-c", "import matplotlib.font_manager"], env=env, capture_output=True, check=True)
     for args, fragment in cases:
         before = snapshot(root)
         result = run_benchlab(*args, prefix=prefix, env=env, cwd=REPO)
