@@ -157,7 +157,8 @@ class QLearning(Strategy):
     def _refresh_greedy(self) -> None:
         q = self.q
         ties = q == q.max(axis=1, keepdims=True)  # padding never ties: it is below every value
-        # the method, not np.argmax: a fifth of the cost on an array this small (numpy 2.4)
+        # the method, not np.argmax: a fifth of the cost on an array this small (numpy 2.4;
+        # test_strategy_perf.py times both spellings)
         self._greedy = np.where(ties, self.rng.random(q.shape), -1.0).argmax(axis=1).tolist()
         self._greedy_stale = False
 
@@ -233,7 +234,8 @@ class QLearning(Strategy):
         return drawn
 
     def _replay(self) -> None:
-        # `take` rather than fancy indexing: the same gather at a third of the cost on arrays this small
+        # `take` rather than fancy indexing: the same gather at a third of the cost on arrays this
+        # small (test_strategy_perf.py times both spellings)
         drawn = self._draw_memories()
         entries = self._entries.take(drawn, axis=0).ravel()
         # no discount, no intermediate reward: a decision's target is the best Q value of

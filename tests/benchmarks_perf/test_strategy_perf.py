@@ -88,6 +88,44 @@ def test_fast_strategy_overhead_per_evaluation(benchmark, name):
     assert per_eval <= FAST_TARGET_S
 
 
+def test_qlearning_gathers_and_argmax_with_and_without_the_methods(benchmark):
+    """The speed trick in `QLearning`: `ndarray.take` for the replay's gathers and the
+    `argmax` method for the greedy refresh, against fancy indexing and `np.argmax` (the
+    plain spelling), on a Q-learner's own arrays after a whole run; the same results."""
+    from tests.benchmarks_perf.side_by_side import ratio_against
+
+    strategy = load_strategy("qlearning")(_space(), np.random.default_rng(0))
+    strategy.set_budget(WARM, None)
+    _evaluate(strategy, Scores(0), WARM)
+    drawn = strategy._draw_memories()
+    hits = np.bincount(strategy._entries.take(drawn, axis=0).ravel(), minlength=strategy.q.size)
+    scores = np.where(strategy.q == strategy.q.max(axis=1, keepdims=True), 0.5, -1.0)
+    calls = 2000
+
+    def with_methods():
+        for _ in range(calls):
+            entries = strategy._entries.take(drawn, axis=0).ravel()
+            targets = strategy._values.take(strategy._sources.take(drawn, axis=0).ravel())
+            factors = strategy._keep.take(hits), strategy._gain.take(hits)
+            greedy = scores.argmax(axis=1)
+        return entries, targets, factors, greedy
+
+    def plain():
+        for _ in range(calls):
+            entries = strategy._entries[drawn].ravel()
+            targets = strategy._values[strategy._sources[drawn].ravel()]
+            factors = strategy._keep[hits], strategy._gain[hits]
+            greedy = np.argmax(scores, axis=1)
+        return entries, targets, factors, greedy
+
+    for a, b in zip(with_methods(), plain()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    ratio = ratio_against(benchmark, with_methods, plain, rounds=10)
+    print(f"\nqlearning gathers and argmax: {benchmark.stats.stats.min / calls * 1e6:.2f} us a replay, plain "
+          f"{benchmark.extra_info['peer_min_s'] / calls * 1e6:.2f} us: ratio {ratio:.2f}")
+    assert ratio < 1.0
+
+
 @pytest.mark.benchmark(timer=time.process_time, group="strategy ask+tell")
 def test_qlearning_over_whole_runs(benchmark):
     space = _space()
