@@ -75,12 +75,14 @@ def build_tasks(config: ExperimentConfig, benchmark_info: dict[str, dict]) -> li
 
     The order never affects results (each run's streams depend only on what the run is).
     """
+    defaults = {label: spec.hashed_defaults() for label, spec in config.strategies.items()}
     return [
         RunTask(
             benchmark=bench,
             strategy=label,
             target=spec.target,
             params=dict(spec.params),
+            defaults=defaults[label],
             seed=seed,
             experiment_seed=config.seed,
             budget_queries=config.budget.queries,

@@ -40,6 +40,22 @@ class StrategySpec:
         }
         return {**defaults, **self.params}
 
+    def hashed_defaults(self) -> dict:
+        """The constructor's defaults that `params` does not set, as a run's settings hash
+        sees them: numbers, strings, booleans and None (and lists and dicts of them) as they
+        are; any other object by its type, whose text form may hold a memory address."""
+        return {name: _stable(value) for name, value in self.effective_params().items() if name not in self.params}
+
+
+def _stable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
 
 def strategy_specs(table, source: Path, names: list[str] | None = None,
                    user_targets: list[str] | None = None) -> dict[str, StrategySpec]:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from benchlab import __version__
@@ -49,6 +49,9 @@ class RunTask:
     signal_fidelity: int | None = None
     run_timeout: float | None = None  # wall-clock seconds before the run is stopped and recorded as failed
     source_benchmark: str = ""  # the benchmark to open when `benchmark` is a problem label
+    # the constructor defaults `params` leaves alone (StrategySpec.hashed_defaults): hashed, so
+    # that a run made before a strategy's defaults changed is made again, not reused
+    defaults: dict = field(default_factory=dict)
     objectives: tuple = ()  # the experiment's objectives (empty: single-objective)
     constraints: tuple = ()  # (name, op, bound) triples
 
@@ -60,7 +63,7 @@ class RunTask:
     def settings_hash(self) -> str:
         """Digest of everything that determines the run's result (not where it is stored)."""
         fields = {k: v for k, v in asdict(self).items() if k not in _NOT_HASHED}
-        for name in ("source_benchmark", "objectives", "constraints"):
+        for name in ("source_benchmark", "objectives", "constraints", "defaults"):
             if not fields[name]:
                 del fields[name]  # absent when unused, so single-objective runs keep their identity
         payload = json.dumps({"format": RESULTS_FORMAT, **fields}, sort_keys=True, default=str)

@@ -112,6 +112,30 @@ def test_rerun_skips_finished_runs_and_redoes_changed_settings(tmp_path):
     assert pq.read_table(path).num_rows == 25
 
 
+def test_runs_made_before_a_strategy_default_changed_are_redone(tmp_path, monkeypatch):
+    """A run's settings include the strategy's defaults, so runs of the same experiment file
+    made before a default changed (an upgrade) are not reused as if they were current."""
+    from algorithms.random_search import RandomSearch
+
+    config = load_config(toy_config(tmp_path))
+    out = tmp_path / "out"
+    run_experiment(config, out, jobs=1, quiet=True)
+    default = RandomSearch.__init__.__kwdefaults__["dedupe"]
+    monkeypatch.setitem(RandomSearch.__init__.__kwdefaults__, "dedupe", not default)
+    changed = run_experiment(config, out, jobs=1, quiet=True)
+    # "rs" takes the default: its 6 runs are redone; "rs-dedupe" sets it: its 6 are reused
+    assert (changed.ran, changed.skipped) == (6, 6)
+    [spec] = [spec for label, spec in config.strategies.items() if label == "rs"]
+    assert spec.hashed_defaults() == {"dedupe": not default}
+
+
+def test_defaults_in_the_settings_hash_are_stable_text():
+    from benchlab.harness.strategy_specs import _stable
+
+    assert _stable({"a": (1, 2.5, None, "x"), "b": True}) == {"a": [1, 2.5, None, "x"], "b": True}
+    assert _stable(object()) == "<builtins.object>"  # not its repr, which holds an address
+
+
 def test_corrupt_or_stray_files_are_redone_or_removed(tmp_path):
     config = load_config(toy_config(tmp_path, seeds=1))
     out = tmp_path / "out"
