@@ -76,6 +76,15 @@ def _change(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ..
     return links, ops[:layer] + (op,) + ops[layer + 1 :]
 
 
+def _other_network(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...], i: int, parent_key: int):
+    """The architecture change i makes, or None when it is no network or the parent's
+    (`parent_key`): the acceptance rule of `mutate` and `mutate_many`."""
+    child_links, child_ops = _change(links, ops, choices, i)
+    if child_ops == SKIP_ONLY or _canonical(child_links, child_ops)[0] == parent_key:
+        return None
+    return _arch(child_links, child_ops)
+
+
 @lru_cache(maxsize=1 << 12)
 def _neighbours(links: tuple[int, ...], ops: tuple[str, ...], choices: tuple[str, ...]) -> tuple[GraphArch, ...]:
     """The valid changes with distinct keys other than the parent's, in `_change`'s order,
@@ -170,9 +179,9 @@ class GraphSpace(SearchSpace):
         links, ops = arch.links, arch.ops
         parent = _canonical(links, ops)[0]
         for i in rng.permutation(self._n_changes).tolist():
-            child_links, child_ops = _change(links, ops, self.ops, i)
-            if child_ops != SKIP_ONLY and _canonical(child_links, child_ops)[0] != parent:
-                return _arch(child_links, child_ops)
+            child = _other_network(links, ops, self.ops, i, parent)
+            if child is not None:
+                return child
         raise InvalidArchitectureError(f"{self.name}: {self.format(arch)} has no neighbour")  # pragma: no cover
 
     def sample_many(self, n: int, rng: np.random.Generator) -> list[GraphArch]:
@@ -198,9 +207,9 @@ class GraphSpace(SearchSpace):
             for _ in range(4 * n):  # at least one of the n changes gives another network
                 if not changes:
                     changes = rng.integers(n, size=max(2 * len(archs), 16)).tolist()
-                child_links, child_ops = _change(links, ops, self.ops, changes.pop())
-                if child_ops != SKIP_ONLY and _canonical(child_links, child_ops)[0] != parent:
-                    children.append(_arch(child_links, child_ops))
+                child = _other_network(links, ops, self.ops, changes.pop(), parent)
+                if child is not None:
+                    children.append(child)
                     break
             else:  # rare (few changes give another network): the permutation, as `mutate`
                 children.append(self.mutate(arch, rng))
